@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The main job on the bundled example review, run from an empty workspace into out/demo/.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+screenrev="$root/.venv/bin/screenrev"
+out="$root/out/demo"
+
+rm -rf "$out"
+mkdir -p "$root/out"
+cp -r "$root/examples/ibd-psychology" "$out"
+rm -rf "$out/.screenrev"
+cd "$out"
+
+echo "== The searches of the example review (workspace rebuilt from searches/)"
+"$screenrev" sources
+
+echo "== Importing the same export again changes nothing"
+"$screenrev" import searches/scopus.ris --database Scopus
+
+echo "== Every record with its key and provenance"
+"$screenrev" export records --format csv --out records.csv
+"$screenrev" export records --format ris --out records.ris
+head -c 600 records.csv
+echo
+echo "Demo output is in $out"

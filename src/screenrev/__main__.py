@@ -1,0 +1,5 @@
+"""``python -m screenrev``."""
+
+from .cli import main
+
+main()

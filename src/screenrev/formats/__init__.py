@@ -1,0 +1,112 @@
+"""Export formats. Each module offers the same five names:
+
+``NAME``   short name stored with the search ("ris", "medline", …)
+``LABEL``  name shown to people ("RIS", "PubMed/MEDLINE", …)
+``sniff(lines) -> bool``
+    whether the content looks like this format (``lines``: the file's first non-blank
+    lines, at most 200); detection goes by content, never by file extension.
+``starts(lines) -> list[int]``
+    line numbers (1-based) of every record start, found by a rule independent of the
+    parser (a simple pattern over the lines), used to check that no record was lost.
+``parse(lines, notes) -> Iterator[RawRecord]``
+    the records in file order, each with the line number of its start marker (equal to
+    the line ``starts`` finds for it). A malformed record raises ``InputError`` naming
+    the line (``notes.error(line, message)`` builds it); things worth telling go to
+    ``notes.warn``; things that may mean lost data go to ``notes.risk`` and stop the
+    import unless the user accepts them.
+``to_fields(raw) -> dict``
+    the record mapped onto canonical fields (``records.FIELDS``), before the shared
+    normalisation in ``normalise.finish``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from ..errors import InputError
+
+
+@dataclass
+class Notes:
+    """What a parser noticed about one file, with where."""
+
+    path: str
+    warnings: list[str] = field(default_factory=list)
+    risks: list[str] = field(default_factory=list)
+
+    def warn(self, line: int | None, message: str) -> None:
+        """Something the user should know; the import goes on."""
+        self.warnings.append(f"line {line}: {message}" if line else message)
+
+    def risk(self, line: int | None, message: str) -> None:
+        """Something that may mean lost or damaged data; needs the user's acceptance."""
+        self.risks.append(f"line {line}: {message}" if line else message)
+
+    def error(self, line: int | None, message: str, field: str | None = None) -> InputError:
+        """An error naming this file and the line, to raise."""
+        return InputError(message, path=self.path, line=line, field=field)
+
+
+def group_tags(tags: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Tag → its values in file order (repeated tags kept)."""
+    grouped: dict[str, list[str]] = {}
+    for tag, value in tags:
+        if tag in grouped:
+            grouped[tag].append(value)
+        else:
+            grouped[tag] = [value]
+    return grouped
+
+
+def first(grouped: dict[str, list[str]], *tags: str) -> str | None:
+    """The first non-empty value among ``tags``, tried in order."""
+    for tag in tags:
+        for value in grouped.get(tag, ()):
+            if value and value.strip():
+                return value
+    return None
+
+
+def every(grouped: dict[str, list[str]], *tags: str) -> list[str]:
+    """All non-empty values of ``tags``, in the order of ``tags``."""
+    return [value for tag in tags for value in grouped.get(tag, ()) if value and value.strip()]
+
+
+# Detection order: the most specific formats first; CSV, which accepts almost any
+# text with a header row, last.
+FORMAT_MODULES = (
+    "endnote_xml",
+    "pubmed_xml",
+    "wos",
+    "medline",
+    "ovid",
+    "ovid_display",
+    "refworks",
+    "endnote_tagged",
+    "refer",
+    "bibtex",
+    "ris",
+    "table",
+)
+
+
+def registry() -> list[ModuleType]:
+    """Formats in the order detection tries them."""
+    import importlib
+
+    modules = []
+    for name in FORMAT_MODULES:
+        try:
+            modules.append(importlib.import_module(f"{__name__}.{name}"))
+        except ModuleNotFoundError:
+            continue
+    return modules
+
+
+def by_name(name: str) -> ModuleType:
+    """The format module called ``name``."""
+    for module in registry():
+        if module.NAME == name:
+            return module
+    raise KeyError(name)

@@ -1,0 +1,218 @@
+"""RIS in every vendor dialect: WoS, Scopus, EBSCOhost, Ovid, ProQuest, Cochrane, Embase.com,
+Lens, Dimensions, APA PsycNet, PubMed via EndNote/Zotero, Rayyan.
+
+Unlike common RIS readers, nothing is dropped: a byte-order mark is stripped before
+parsing, a record without ``ER`` is closed by the next ``TY`` or by the end of the file,
+every repeated tag is kept, and text outside any record that looks like data is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..records import RawRecord, empty_fields
+from . import Notes, every, first, group_tags
+
+NAME = "ris"
+LABEL = "RIS"
+
+# A tag line: two characters (four for PsycNet's ``PMID``), one or two spaces, a dash,
+# then the value after at most two spaces. Cochrane writes ``TY  -  JOUR``; Zotero test
+# files have ``TY - JOUR``; Ovid tagged-as-RIS files indent by one space.
+_TAG_LINE = re.compile(r"^[ ]?([A-Z][A-Z0-9]|PMID|PMCID)[ ]{1,2}-(?:[ ]{1,2}|$)(.*)$")
+_TY_START = re.compile(r"^\s*TY {1,2}-")
+
+
+def sniff(lines: list[str]) -> bool:
+    """A ``TY  -`` line near the top and no stronger sign of another format."""
+    return any(_TY_START.match(line) for line in lines)
+
+
+def starts(lines: list[str]) -> list[int]:
+    """Every ``TY`` line: the independent count of records."""
+    return [number for number, line in enumerate(lines, 1) if _TY_START.match(line)]
+
+
+def _tag(line: str) -> tuple[str, str] | None:
+    # Fast path for the usual ``XX  - value`` layout, regex for the dialects.
+    if line[2:6] == "  - " and line[:1].isupper():
+        return line[:2], line[6:].strip()
+    match = _TAG_LINE.match(line)
+    if match is None:
+        return None
+    return match.group(1), match.group(2).strip()
+
+
+def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
+    """Records from their ``TY`` line to their ``ER`` line (or the next ``TY``).
+
+    Ovid writes a few tags (``NL``) after a record's ``ER``: those still belong to the
+    record just closed, so a record is only handed on when the next one starts.
+    """
+    record: RawRecord | None = None
+    closed = False
+    ended_with_er = 0
+    unterminated: list[int] = []
+    after_er: int | None = None
+    for number, line in enumerate(lines, 1):
+        parsed = _tag(line) if line else None
+        if parsed is None:
+            if record is not None and line.strip() and record.tags and not closed:
+                tag, value = record.tags[-1]
+                text = line.strip()
+                record.tags[-1] = (tag, f"{value}\n{text}" if value else text)
+            continue
+        tag, value = parsed
+        if tag == "TY":
+            if record is not None:
+                if not closed:
+                    unterminated.append(record.line)
+                yield record
+            record = RawRecord(number, [(tag, value)])
+            closed = False
+        elif record is None:
+            if tag == "ER":
+                notes.warn(number, "ER line outside a record ignored")
+                continue
+            raise notes.error(
+                number,
+                f"tag line outside a record ({tag!r} before any TY line): "
+                "a record may have lost its start (corrupted file?)",
+            )
+        elif tag == "ER":
+            if not closed:
+                ended_with_er += 1
+            closed = True
+        else:
+            if closed:
+                # Ovid writes NL after ER; a tag the record already has means a new
+                # record whose TY line is missing, which must not be merged silently.
+                if any(existing == tag for existing, _ in record.tags):
+                    raise notes.error(
+                        number,
+                        f"{tag!r} line after the end (ER) of the record at line {record.line} "
+                        "and before the next TY: a record may have lost its TY line",
+                    )
+                if after_er is None:
+                    after_er = number
+            record.tags.append((tag, value))
+    if record is not None:
+        if not closed and ended_with_er:
+            notes.risk(
+                record.line,
+                "the file ends inside this record (no ER line although the others have "
+                "one): truncated download?",
+            )
+        yield record
+    if unterminated and ended_with_er:
+        notes.warn(
+            unterminated[0],
+            f"{len(unterminated)} record(s) without an ER line; each was closed at the next TY",
+        )
+    if after_er is not None:
+        notes.warn(after_er, "tags after a record's ER line were kept with that record")
+
+
+def _split(values: list[str], separators: str = "\n") -> list[str]:
+    out: list[str] = []
+    for value in values:
+        out.extend(part for part in re.split(f"[{separators}]", value) if part.strip())
+    return out
+
+
+_DOI_HINT = re.compile(r"10\.\d{3,9}/")
+
+
+def to_fields(raw: RawRecord) -> dict:
+    """Map the vendors' tags onto canonical fields (``N2``/``AB``, ``A1``/``AU``, …)."""
+    tags = group_tags(raw.tags)
+    fields = empty_fields()
+    fields["title"] = first(tags, "TI", "T1", "CT", "BT")
+    abstracts = every(tags, "AB") or every(tags, "N2")
+    fields["abstract"] = "\n".join(abstracts) or None
+    fields["authors"] = _split(every(tags, "AU", "A1"))
+    fields["year"] = first(tags, "PY", "Y1", "DA", "Y2")
+    fields["journal"] = first(tags, "JF", "JO", "T2", "JA", "J2", "J1", "JI", "J9")
+    fields["volume"] = first(tags, "VL", "VO")
+    fields["issue"] = first(tags, "IS")
+    start, end = first(tags, "SP"), first(tags, "EP")
+    fields["pages"] = f"{start}-{end}" if start and end and "-" not in start else start or end
+    doi = first(tags, "DO", "DI")
+    if doi is None:
+        doi = next(
+            (v for v in every(tags, "L3", "M3", "UR", "L2", "L1", "L4", "N1") if _DOI_HINT.search(v)),
+            None,
+        )
+    fields["doi"] = doi
+    serials = every(tags, "SN", "IB")
+    fields["issn"] = serials
+    fields["isbn"] = [value for value in serials if len(re.sub(r"\D", "", value)) >= 10]
+    fields["language"] = first(tags, "LA", "LG")
+    # APA PsycNet puts the DOI in M3 ("type of work"): that is no type.
+    fields["publication_type"] = [
+        value for value in every(tags, "TY", "M3", "PT", "DT") if not _DOI_HINT.search(value)
+    ]
+    fields["keywords"] = _split(every(tags, "KW", "DE"), "\n;")
+    fields["url"] = _split(every(tags, "UR", "L2", "LK"), "\n;")
+    fields["source_id"] = first(tags, "AN") or _embase_id(tags) or first(tags, "ID", "U1")
+    return fields
+
+
+def _embase_id(tags: dict[str, list[str]]) -> str | None:
+    value = first(tags, "U2")
+    return value if value and re.fullmatch(r"L\d+", value.strip()) else None
+
+
+# Writing: canonical records back to RIS that Zotero, EndNote and screenrev itself read.
+_WRITE_ORDER: tuple[tuple[str, str], ...] = (
+    ("title", "TI"),
+    ("authors", "AU"),
+    ("year", "PY"),
+    ("journal", "T2"),
+    ("volume", "VL"),
+    ("issue", "IS"),
+    ("doi", "DO"),
+    ("issn", "SN"),
+    ("isbn", "SN"),
+    ("language", "LA"),
+    ("publication_type", "M3"),
+    ("keywords", "KW"),
+    ("url", "UR"),
+    ("source_id", "AN"),
+    ("abstract", "AB"),
+)
+_RIS_TYPES = frozenset(
+    "ABST ADVS AGGR ANCIENT ART BILL BLOG BOOK CASE CHAP CHART CLSWK COMP CONF CPAPER CTLG "
+    "DATA DBASE DICT EBOOK ECHAP EDBOOK EJOUR ELEC ENCYC EQUA FIGURE GEN GOVDOC GRANT HEAR "
+    "ICOMM INPR JFULL JOUR LEGAL MANSCPT MAP MGZN MPCT MULTI MUSIC NEWS PAMP PAT PCOMM RPRT "
+    "SER SLIDE SOUND STAND STAT THES UNBILL UNPB VIDEO".split()
+)
+
+
+def write(records: list[dict], out, *, extra_tags: dict[str, str] | None = None) -> None:
+    """Write canonical records as RIS, one ``TY``…``ER`` block each.
+
+    ``extra_tags`` maps record keys (``key``, ``database``…) to the RIS tag that carries them.
+    """
+    for record in records:
+        types = record.get("publication_type") or []
+        ris_type = next((t for t in types if t in _RIS_TYPES), "JOUR")
+        out.write(f"TY  - {ris_type}\n")
+        for field_name, tag in _WRITE_ORDER:
+            value = record.get(field_name)
+            if field_name == "publication_type":
+                value = [t for t in value or [] if t != ris_type]
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                if item:
+                    out.write(f"{tag}  - {item}\n")
+            if field_name == "volume" and record.get("pages"):
+                start, _, end = record["pages"].partition("-")
+                out.write(f"SP  - {start}\n")
+                if end:
+                    out.write(f"EP  - {end}\n")
+        for name, tag in (extra_tags or {}).items():
+            if record.get(name):
+                out.write(f"{tag}  - {record[name]}\n")
+        out.write("ER  - \n\n")

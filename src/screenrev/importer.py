@@ -1,0 +1,208 @@
+"""The import stage: exports into the review folder, the manifest and the workspace.
+
+Every file is read and checked before anything is written, so a failing file leaves the
+review exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ScreenrevError, SearchConflictError
+from .parse import ParsedFile, read_export, sha256_of
+from .records import slug
+from .review import SEARCHES_DIR, Review, Search
+from .workspace import Workspace
+
+
+@dataclass
+class ImportResult:
+    """What happened to one file."""
+
+    file: str
+    search: str
+    status: str
+    """``imported``, ``replaced`` or ``unchanged``."""
+    format: str
+    encoding: str
+    records: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Planned:
+    source: Path
+    data: bytes
+    search: Search
+    parsed: ParsedFile | None
+    status: str
+    replaces: Search | None = None
+
+
+def _search_name(path: Path, name: str | None) -> str:
+    return name or slug(path.stem)
+
+
+def import_files(
+    review: Review,
+    paths: list[Path],
+    *,
+    database: str,
+    interface: str = "",
+    searched: str = "",
+    name: str | None = None,
+    replace: bool = False,
+    accept_risks: bool = False,
+    encoding: str | None = None,
+    format: str | None = None,
+    on_file: Callable[[Path], None] | None = None,
+) -> list[ImportResult]:
+    """Import exports as searches of ``database``; all files are checked before any is written."""
+    if name and len(paths) > 1:
+        raise ScreenrevError("--name applies to one file; import the files one at a time")
+    if not database.strip():
+        raise ScreenrevError("--database must name the database searched")
+    existing = {search.name: search for search in review.searches()}
+    by_sha = {search.sha256: search for search in existing.values()}
+    planned: list[_Planned] = []
+    names_now: set[str] = set()
+    for path in paths:
+        if on_file:
+            on_file(path)
+        if not path.is_file():
+            raise ScreenrevError(f"{path}: no such file")
+        data = path.read_bytes()
+        sha = sha256_of(data)
+        search_name = _search_name(path, name)
+        if search_name in names_now:
+            raise ScreenrevError(f"{path}: two files would both be search {search_name!r}; use --name")
+        names_now.add(search_name)
+        previous = existing.get(search_name)
+        if previous is not None and previous.sha256 == sha:
+            planned.append(_Planned(path, data, previous, None, "unchanged"))
+            continue
+        if previous is None and sha in by_sha:
+            planned.append(_Planned(path, data, by_sha[sha], None, "unchanged"))
+            continue
+        if previous is not None and not replace:
+            raise SearchConflictError(
+                f"{path}: a different file is already imported as search {search_name!r} "
+                f"({previous.file}); pass --replace to replace it, or --name to add a new search"
+            )
+        parsed = read_export(path, data, encoding=encoding, format=format, accept_risks=accept_risks)
+        target = _target_file(review, path, previous)
+        search = Search(
+            name=search_name,
+            file=target,
+            database=database,
+            interface=interface,
+            searched=searched,
+            sha256=sha,
+            format=parsed.format,
+            encoding=parsed.encoding,
+            records=len(parsed.records),
+            accepted_risks=parsed.risks,
+            decode_as=encoding or "",
+        )
+        planned.append(_Planned(path, data, search, parsed, "replaced" if previous else "imported", previous))
+
+    _check_targets(review, planned)
+    written = _copy_exports(review, planned)
+    try:
+        searches = [s for s in review.searches()]
+        for plan in planned:
+            if plan.parsed is None:
+                continue
+            if plan.replaces is not None:
+                searches = [plan.search if s.name == plan.search.name else s for s in searches]
+            else:
+                searches.append(plan.search)
+        with Workspace.open(review) as workspace:
+            for plan in planned:
+                if plan.parsed is not None:
+                    workspace.store(plan.search, plan.parsed)
+            review.save_searches(searches)
+    except BaseException:
+        for path, backup in written:
+            if backup is not None:
+                os.replace(backup, path)
+            else:
+                path.unlink(missing_ok=True)
+        raise
+    for _, backup in written:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+    return [
+        ImportResult(
+            file=plan.search.file,
+            search=plan.search.name,
+            status=plan.status,
+            format=plan.search.format,
+            encoding=plan.search.encoding,
+            records=plan.search.records,
+            warnings=plan.parsed.warnings if plan.parsed else [],
+        )
+        for plan in planned
+    ]
+
+
+def _target_file(review: Review, source: Path, previous: Search | None) -> str:
+    """Where the export is kept: where it already is inside ``searches/``, else a copy there."""
+    searches_dir = (review.root / SEARCHES_DIR).resolve()
+    resolved = source.resolve()
+    if resolved.parent == searches_dir:
+        return f"{SEARCHES_DIR}/{resolved.name}"
+    if previous is not None:
+        return previous.file
+    return f"{SEARCHES_DIR}/{source.name}"
+
+
+def _check_targets(review: Review, planned: list[_Planned]) -> None:
+    claimed = {s.file: s.name for s in review.searches()}
+    for plan in planned:
+        if plan.parsed is None:
+            continue
+        owner = claimed.get(plan.search.file)
+        if owner is not None and owner != plan.search.name:
+            raise SearchConflictError(
+                f"{plan.source}: {plan.search.file} already holds search {owner!r}; "
+                "rename the file or pass --name"
+            )
+        target = review.root / plan.search.file
+        if (
+            target.exists()
+            and target.resolve() != plan.source.resolve()
+            and plan.replaces is None
+            and owner is None
+            and sha256_of(target.read_bytes()) != plan.search.sha256
+        ):
+            raise SearchConflictError(
+                f"{plan.source}: {plan.search.file} exists with other content; rename one of them"
+            )
+
+
+def _copy_exports(review: Review, planned: list[_Planned]) -> list[tuple[Path, Path | None]]:
+    """Copy new exports into ``searches/``; returns (file, backup of what it replaced)."""
+    written: list[tuple[Path, Path | None]] = []
+    (review.root / SEARCHES_DIR).mkdir(exist_ok=True)
+    for plan in planned:
+        if plan.parsed is None:
+            continue
+        target = review.root / plan.search.file
+        if target.exists() and target.resolve() == plan.source.resolve():
+            continue
+        backup = None
+        if target.exists():
+            backup = target.with_name(f".{target.name}.previous")
+            os.replace(target, backup)
+        handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        with os.fdopen(handle, "wb") as out:
+            out.write(plan.data)
+        os.replace(tmp, target)
+        written.append((target, backup))
+    return written
+

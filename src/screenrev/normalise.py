@@ -1,0 +1,230 @@
+"""Normalisation shared by every format: one spelling for DOIs, years, pages, languages.
+
+Each function takes what a vendor wrote and returns the canonical form, or None when
+nothing usable is there. Nothing here guesses: a value that cannot be read is left out
+of the canonical field but stays in the record's raw tags.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from .records import LIST_FIELDS
+
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_SPACE = re.compile(r"\s+")
+_DOI = re.compile(r"10\.\d{3,9}/[^\s\"<>]+", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
+_ISBN = re.compile(r"\b(?:97[89][-\s]?)?(?:\d[-\s]?){9}[\dXx]\b")
+_DASHES = re.compile(r"\s*[\u2010\u2011\u2012\u2013\u2014\u2212-]+\s*")
+_MISSING = frozenset({"", "na", "n/a", "none", "null", "[no abstract available]", "no abstract available"})
+
+# EBSCO appends a second abstract paragraph that is a copyright notice, not the abstract.
+_EBSCO_COPYRIGHT = re.compile(
+    r"\s*Copyright of .{1,400}? is the property of .{1,400}? and its content may not be "
+    r"copied.*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_ABSTRACT_FROM = re.compile(r"\s*\[ABSTRACT FROM (?:AUTHOR|PUBLISHER)\]\s*$", re.IGNORECASE)
+_PUBLISHER_COPYRIGHT = re.compile(
+    r"\s*\((?:PsycInfo|PsycINFO) Database Record \(c\) \d{4} APA,? all rights reserved\)\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+def text(value: str | None) -> str | None:
+    """Whitespace folded, HTML tags and entities resolved; None when empty."""
+    if value is None:
+        return None
+    if "<" in value:
+        value = _TAG.sub(" ", value)
+    if "&" in value:
+        value = html.unescape(value)
+    value = _SPACE.sub(" ", value).strip()
+    return value or None
+
+
+def abstract(value: str | None) -> str | None:
+    """The abstract without vendor boilerplate (EBSCO and APA copyright notices)."""
+    value = text(value)
+    if value is None or value.lower() in _MISSING:
+        return None
+    value = _EBSCO_COPYRIGHT.sub("", value)
+    value = _ABSTRACT_FROM.sub("", value)
+    value = _PUBLISHER_COPYRIGHT.sub("", value)
+    return value.strip() or None
+
+
+def doi(value: str | None) -> str | None:
+    """A bare lowercase DOI from any of its written forms (URL, ``doi:`` prefix…)."""
+    if not value:
+        return None
+    match = _DOI.search(value.replace("%2F", "/").replace("%2f", "/"))
+    if not match:
+        return None
+    found = match.group(0).rstrip(".,;)]}")
+    return found.lower()
+
+
+def year(value: str | None) -> str | None:
+    """The four-digit year in a date however it is written (``2019//``, ``2019 May 5``)."""
+    if not value:
+        return None
+    match = _YEAR.search(value)
+    return match.group(1) if match else None
+
+
+def pages(value: str | None) -> str | None:
+    """A page range as ``first-last`` with the last page written in full (``123-9`` → ``123-129``)."""
+    value = text(value)
+    if value is None or not any(ch.isdigit() for ch in value):
+        return None
+    parts = _DASHES.split(value)
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        return value
+    first, last = parts
+    if first.isdigit() and last.isdigit() and len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    if first == last:
+        return first
+    return f"{first}-{last}"
+
+
+def issns(values: list[str]) -> list[str]:
+    """ISSNs as ``1234-567X``, without vendor suffixes such as ``(ISSN)``."""
+    found: list[str] = []
+    for value in values:
+        for a, b in _ISSN.findall(value):
+            issn = f"{a}-{b.upper()}"
+            if issn not in found:
+                found.append(issn)
+    return found
+
+
+def isbns(values: list[str]) -> list[str]:
+    """ISBNs as bare digits (and a final X)."""
+    found: list[str] = []
+    for value in values:
+        for match in _ISBN.findall(value):
+            isbn = re.sub(r"[-\s]", "", match).upper()
+            if isbn not in found:
+                found.append(isbn)
+    return found
+
+
+# One vocabulary for languages: ISO 639-1 codes, from English names, native names and
+# the three-letter codes PubMed and library catalogues use.
+_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "en": ("english", "eng", "en", "anglais", "englisch"),
+    "de": ("german", "deutsch", "ger", "deu", "de"),
+    "fr": ("french", "français", "francais", "fre", "fra", "fr"),
+    "es": ("spanish", "español", "espanol", "castilian", "spa", "es"),
+    "pt": ("portuguese", "português", "portugues", "por", "pt"),
+    "it": ("italian", "italiano", "ita", "it"),
+    "nl": ("dutch", "nederlands", "flemish", "dut", "nld", "nl"),
+    "zh": ("chinese", "mandarin", "chi", "zho", "zh"),
+    "ja": ("japanese", "jpn", "ja"),
+    "ko": ("korean", "kor", "ko"),
+    "ru": ("russian", "rus", "ru"),
+    "pl": ("polish", "pol", "pl"),
+    "sv": ("swedish", "swe", "sv"),
+    "da": ("danish", "dan", "da"),
+    "no": ("norwegian", "nor", "nob", "nno", "no", "nb"),
+    "fi": ("finnish", "fin", "fi"),
+    "tr": ("turkish", "tur", "tr"),
+    "el": ("greek", "modern greek", "gre", "ell", "el"),
+    "he": ("hebrew", "heb", "he"),
+    "ar": ("arabic", "ara", "ar"),
+    "fa": ("persian", "farsi", "per", "fas", "fa"),
+    "hu": ("hungarian", "hun", "hu"),
+    "cs": ("czech", "cze", "ces", "cs"),
+    "sk": ("slovak", "slo", "slk", "sk"),
+    "sl": ("slovenian", "slovene", "slv", "sl"),
+    "hr": ("croatian", "hrv", "hr"),
+    "sr": ("serbian", "srp", "sr"),
+    "ro": ("romanian", "rum", "ron", "ro"),
+    "bg": ("bulgarian", "bul", "bg"),
+    "uk": ("ukrainian", "ukr", "uk"),
+    "lt": ("lithuanian", "lit", "lt"),
+    "lv": ("latvian", "lav", "lv"),
+    "et": ("estonian", "est", "et"),
+    "is": ("icelandic", "ice", "isl", "is"),
+    "ca": ("catalan", "cat", "ca"),
+    "eu": ("basque", "baq", "eus", "eu"),
+    "gl": ("galician", "glg", "gl"),
+    "af": ("afrikaans", "afr", "af"),
+    "id": ("indonesian", "ind", "id"),
+    "ms": ("malay", "may", "msa", "ms"),
+    "th": ("thai", "tha", "th"),
+    "vi": ("vietnamese", "vie", "vi"),
+    "hi": ("hindi", "hin", "hi"),
+    "bn": ("bengali", "ben", "bn"),
+    "ur": ("urdu", "urd", "ur"),
+    "la": ("latin", "lat", "la"),
+    "eo": ("esperanto", "epo", "eo"),
+    "ga": ("irish", "gle", "ga"),
+    "cy": ("welsh", "wel", "cym", "cy"),
+}
+_LANGUAGE_CODE = {alias: code for code, aliases in _LANGUAGES.items() for alias in aliases}
+_LANGUAGE_SPLIT = re.compile(r"\s*(?:[;,/|]|\band\b)\s*")
+
+
+def language(value: str | None) -> str | None:
+    """The language as an ISO 639-1 code (``English``, ``eng``, ``EN`` → ``en``).
+
+    Several languages become a ``;``-separated list; a name outside the vocabulary is
+    kept in lowercase rather than dropped.
+    """
+    value = text(value)
+    if value is None:
+        return None
+    codes: list[str] = []
+    for part in _LANGUAGE_SPLIT.split(value.lower()):
+        part = part.strip(" .()[]")
+        if not part:
+            continue
+        code = _LANGUAGE_CODE.get(part, part)
+        if code not in codes:
+            codes.append(code)
+    return ";".join(codes) or None
+
+
+_NOT_AUTHORS = frozenset({"et al", "et al.", "[anonymous]", "anonymous", "and others"})
+_URL = re.compile(r"^(?:https?|ftp)://|^www\.", re.IGNORECASE)
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        cleaned = text(value)
+        if cleaned and cleaned not in seen:
+            seen[cleaned] = None
+    return list(seen)
+
+
+def finish(fields: dict) -> dict:
+    """Apply the shared normalisation to a record mapped by a format's ``to_fields``."""
+    fields["title"] = text(fields.get("title"))
+    fields["abstract"] = abstract(fields.get("abstract"))
+    fields["journal"] = text(fields.get("journal"))
+    fields["volume"] = text(fields.get("volume"))
+    fields["issue"] = text(fields.get("issue"))
+    fields["pages"] = pages(fields.get("pages"))
+    fields["doi"] = doi(fields.get("doi"))
+    fields["year"] = year(fields.get("year"))
+    fields["language"] = language(fields.get("language"))
+    fields["source_id"] = text(fields.get("source_id"))
+    fields["issn"] = issns(fields.get("issn") or [])
+    fields["isbn"] = isbns(fields.get("isbn") or [])
+    fields["authors"] = [
+        name for name in _unique(fields.get("authors") or []) if name.lower() not in _NOT_AUTHORS
+    ]
+    fields["keywords"] = _unique(fields.get("keywords") or [])
+    fields["publication_type"] = _unique(
+        [part for value in fields.get("publication_type") or [] for part in value.split(";")]
+    )
+    # Vendors put e-mail addresses and ORCIDs in URL tags (EBSCO ``UR``): keep links only.
+    fields["url"] = [url for url in _unique(fields.get("url") or []) if _URL.match(url)]
+    return fields

@@ -1,0 +1,126 @@
+"""Reading one export file into canonical records, checked against an independent count."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from . import formats, normalise
+from .errors import InputError, UnknownFormatError
+from .formats import Notes
+from .records import RawRecord
+from .textio import decode, split_lines
+
+SNIFF_LINES = 200
+
+
+@dataclass
+class ParsedFile:
+    """An export read in full: its records and everything noticed on the way."""
+
+    path: str
+    sha256: str
+    format: str
+    encoding: str
+    records: list[dict]
+    """Canonical fields plus ``line`` (start line), ``raw`` (tags) and ``extra`` (columns kept)."""
+    warnings: list[str] = field(default_factory=list)
+    risks: list[str] = field(default_factory=list)
+    """Possible data loss the user accepted (importing stops on these otherwise)."""
+
+
+def sha256_of(data: bytes) -> str:
+    """Hex SHA-256 of a file's bytes, as recorded in the manifest."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def detect(lines: list[str], path: str) -> ModuleType:
+    """The format of a file, from its content."""
+    head = [line for line in lines[: SNIFF_LINES * 4] if line.strip()][:SNIFF_LINES]
+    if not head:
+        raise UnknownFormatError("the file is empty: no records", path=path)
+    for module in formats.registry():
+        if module.sniff(head):
+            return module
+    raise UnknownFormatError(
+        "format not recognised from the content (supported: "
+        + ", ".join(module.LABEL for module in formats.registry())
+        + ")",
+        path=path,
+        line=1,
+    )
+
+
+def read_export(
+    path: str | Path,
+    data: bytes | None = None,
+    *,
+    encoding: str | None = None,
+    format: str | None = None,
+    accept_risks: bool = False,
+) -> ParsedFile:
+    """Decode, detect, parse, map and normalise one export; nothing lost without an error."""
+    path = str(path)
+    if data is None:
+        data = Path(path).read_bytes()
+    decoded = decode(data, path, encoding)
+    lines = split_lines(decoded.text)
+    if format:
+        try:
+            module = formats.by_name(format)
+        except KeyError:
+            raise InputError(f"unknown format {format!r}", path=path) from None
+    else:
+        module = detect(lines, path)
+    notes = Notes(path)
+    notes.warnings.extend(decoded.warnings)
+    raws: list[RawRecord] = list(module.parse(lines, notes))
+    _check_count(module, lines, raws, notes)
+    if not raws:
+        raise notes.error(None, f"no records found in this {module.LABEL} file")
+    if notes.risks and not accept_risks:
+        raise InputError(
+            notes.risks[0]
+            + (f" (and {len(notes.risks) - 1} more)" if len(notes.risks) > 1 else "")
+            + "; re-export the file, or pass --accept-risks to import it as it is",
+            path=path,
+        )
+    records = []
+    for raw in raws:
+        fields = normalise.finish(module.to_fields(raw))
+        fields["line"] = raw.line
+        fields["raw"] = raw.tags
+        fields["extra"] = raw.extra
+        records.append(fields)
+    return ParsedFile(
+        path=path,
+        sha256=sha256_of(data),
+        format=module.NAME,
+        encoding=decoded.encoding,
+        records=records,
+        warnings=notes.warnings,
+        risks=notes.risks,
+    )
+
+
+def _check_count(module: ModuleType, lines: list[str], raws: list[RawRecord], notes: Notes) -> None:
+    expected = module.starts(lines)
+    if len(expected) == len(raws) and all(a == r.line for a, r in zip(expected, raws)):
+        return
+    parsed_lines = {raw.line for raw in raws}
+    missing = next((line for line in expected if line not in parsed_lines), None)
+    if missing is not None:
+        raise notes.error(
+            missing,
+            f"a record starts here but was not read ({len(raws)} records read, "
+            f"{len(expected)} record starts counted): malformed record?",
+        )
+    counted = set(expected)
+    extra = next((raw.line for raw in raws if raw.line not in counted), None)
+    raise notes.error(
+        extra,
+        f"{len(raws)} records read but {len(expected)} record starts counted: "
+        "the file does not have the structure expected of its format",
+    )

@@ -1,0 +1,248 @@
+"""The derived workspace: a SQLite file under ``.screenrev/``, rebuilt from the review's files.
+
+Nothing here is a source of truth. Deleting ``.screenrev/`` and opening the workspace
+again re-imports every search from ``searches/`` and gives the same rows, byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from .errors import InputError
+from .parse import ParsedFile, read_export, sha256_of
+from .records import FIELDS, LIST_FIELDS, identity, record_key
+from .review import Review, Search
+
+SCHEMA_VERSION = "1"
+DB_FILE = "workspace.sqlite"
+
+#: Columns of the records table, in order.
+RECORD_COLUMNS: tuple[str, ...] = (
+    "key",
+    "search",
+    "database",
+    "position",
+    "line",
+    *FIELDS,
+    "extra",
+    "raw",
+)
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS searches (
+    name TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    format TEXT NOT NULL,
+    encoding TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    warnings TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records (
+    key TEXT PRIMARY KEY,
+    search TEXT NOT NULL REFERENCES searches(name),
+    database TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    {", ".join(f"{name} TEXT" for name in FIELDS)},
+    extra TEXT NOT NULL,
+    raw TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_order ON records(search, position);
+"""
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def record_rows(search: Search, parsed: ParsedFile) -> Iterator[tuple]:
+    """Rows for the records table: canonical fields, provenance and a stable key."""
+    seen: dict[str, int] = {}
+    list_fields = LIST_FIELDS
+    for position, record in enumerate(parsed.records, 1):
+        ident = identity(record)
+        occurrence = seen.get(ident, 0) + 1
+        seen[ident] = occurrence
+        values = [
+            (_dumps(record[name]) if record[name] else None) if name in list_fields else record[name]
+            for name in FIELDS
+        ]
+        yield (
+            record_key(search.name, ident, occurrence),
+            search.name,
+            search.database,
+            position,
+            record["line"],
+            *values,
+            _dumps(record["extra"]),
+            _dumps(record["raw"]),
+        )
+
+
+class Workspace:
+    """The SQLite workspace of a review, kept in step with its manifest."""
+
+    def __init__(self, review: Review, connection: sqlite3.Connection) -> None:
+        self.review = review
+        self.db = connection
+
+    @classmethod
+    def open(
+        cls,
+        review: Review,
+        *,
+        on_rebuild: Callable[[Search], None] | None = None,
+    ) -> Workspace:
+        """Open (creating if needed) and bring up to date with the manifest."""
+        review.workspace_dir.mkdir(exist_ok=True)
+        path = review.workspace_dir / DB_FILE
+        connection = sqlite3.connect(path, isolation_level=None)
+        # The workspace can always be rebuilt, so speed matters more than durability here.
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=OFF")
+        connection.executescript(_SCHEMA)
+        version = connection.execute("SELECT value FROM meta WHERE name='schema'").fetchone()
+        if version is None:
+            connection.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        elif version[0] != SCHEMA_VERSION:
+            connection.close()
+            path.unlink()
+            return cls.open(review, on_rebuild=on_rebuild)
+        workspace = cls(review, connection)
+        workspace.sync(on_rebuild=on_rebuild)
+        return workspace
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def stored_searches(self) -> dict[str, str]:
+        """Search name → sha256 of what the workspace holds."""
+        return dict(self.db.execute("SELECT name, sha256 FROM searches"))
+
+    def sync(self, *, on_rebuild: Callable[[Search], None] | None = None) -> None:
+        """Re-import searches the workspace lacks or holds stale; drop ones gone from the manifest."""
+        stored = self.stored_searches()
+        wanted = {search.name: search for search in self.review.searches()}
+        for name in stored.keys() - wanted.keys():
+            self.remove(name)
+        for search in wanted.values():
+            if stored.get(search.name) == search.sha256:
+                continue
+            if on_rebuild:
+                on_rebuild(search)
+            parsed = self.reread(search)
+            self.store(search, parsed)
+
+    def reread(self, search: Search) -> ParsedFile:
+        """Read a search's file again, checking it is the file the manifest recorded."""
+        path = self.review.path_of(search)
+        if not path.is_file():
+            raise InputError(
+                f"the export of search {search.name!r} is missing (restore it from version "
+                "control, or remove the search from screenrev.toml)",
+                path=path,
+            )
+        data = path.read_bytes()
+        if sha256_of(data) != search.sha256:
+            raise InputError(
+                f"changed since it was imported as search {search.name!r} (sha256 differs "
+                "from screenrev.toml); import the new file with --replace",
+                path=path,
+            )
+        parsed = read_export(
+            path,
+            data,
+            encoding=search.decode_as or None,
+            format=search.format,
+            accept_risks=bool(search.accepted_risks),
+        )
+        if len(parsed.records) != search.records:
+            raise InputError(
+                f"now reads as {len(parsed.records)} records but screenrev.toml records "
+                f"{search.records} for search {search.name!r}",
+                path=path,
+            )
+        return parsed
+
+    def store(self, search: Search, parsed: ParsedFile) -> None:
+        """Replace a search's records in one transaction."""
+        columns = ", ".join(RECORD_COLUMNS)
+        marks = ", ".join("?" * len(RECORD_COLUMNS))
+        with self.transaction():
+            self._delete(search.name)
+            self.db.execute(
+                "INSERT INTO searches VALUES (?, ?, ?, ?, ?, ?)",
+                (search.name, search.sha256, parsed.format, parsed.encoding,
+                 len(parsed.records), _dumps(parsed.warnings)),
+            )
+            self.db.executemany(
+                f"INSERT INTO records ({columns}) VALUES ({marks})", record_rows(search, parsed)
+            )
+
+    def remove(self, name: str) -> None:
+        """Forget a search and its records."""
+        with self.transaction():
+            self._delete(name)
+
+    def _delete(self, name: str) -> None:
+        self.db.execute("DELETE FROM records WHERE search = ?", (name,))
+        self.db.execute("DELETE FROM searches WHERE name = ?", (name,))
+
+    def transaction(self) -> _Transaction:
+        """A context manager: BEGIN … COMMIT, or ROLLBACK on any exception."""
+        return _Transaction(self.db)
+
+    def warnings(self, name: str) -> list[str]:
+        """What was noticed while reading a search's file."""
+        row = self.db.execute("SELECT warnings FROM searches WHERE name = ?", (name,)).fetchone()
+        return json.loads(row[0]) if row else []
+
+    def count_records(self, search: str | None = None) -> int:
+        """Number of records, in one search or in all."""
+        if search is None:
+            return self.db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+        return self.db.execute("SELECT COUNT(*) FROM records WHERE search = ?", (search,)).fetchone()[0]
+
+    def iter_records(self, *, raw: bool = False) -> Iterator[dict]:
+        """Every record in manifest order (search by search, file order within each)."""
+        order = {search.name: index for index, search in enumerate(self.review.searches())}
+        columns = [c for c in RECORD_COLUMNS if raw or c != "raw"]
+        for name in sorted(order, key=order.get):
+            cursor = self.db.execute(
+                f"SELECT {', '.join(columns)} FROM records WHERE search = ? ORDER BY position",
+                (name,),
+            )
+            for row in cursor:
+                record = dict(zip(columns, row))
+                for field in LIST_FIELDS:
+                    record[field] = json.loads(record[field]) if record[field] else []
+                record["extra"] = json.loads(record["extra"])
+                if raw:
+                    record["raw"] = [tuple(pair) for pair in json.loads(record["raw"])]
+                yield record
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN")
+        return self.db
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def workspace_path(review: Review) -> Path:
+    """Path of the SQLite file of a review."""
+    return review.workspace_dir / DB_FILE

@@ -1,0 +1,36 @@
+"""Shared fixtures: paths to the bundled data and a CLI runner that keeps stderr apart."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+DATA = Path(__file__).parent / "data"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+# Rich wraps at the terminal width: fix it so output is the same on every machine.
+os.environ["COLUMNS"] = "120"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def review_dir(tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty review folder, made current directory."""
+    from screenrev.cli import app
+
+    folder = tmp_path / "review"
+    result = runner.invoke(app, ["init", str(folder), "--title", "Test review"], catch_exceptions=False)
+    assert result.exit_code == 0
+    monkeypatch.chdir(folder)
+    return folder
+
+
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not present")

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from screenrev.errors import InputError
 from screenrev.formats import ris
+from screenrev.normalise import _MISSING
 from screenrev.parse import read_export
 from screenrev.records import FIELDS
 
@@ -28,7 +29,8 @@ def _optional(strategy):
 
 _RECORD = st.fixed_dictionaries({
     "title": _optional(_VALUE),
-    "abstract": _optional(_VALUE),
+    # "NA", "null"… are placeholders that normalisation reads as no abstract.
+    "abstract": _optional(_VALUE.filter(lambda v: v.lower() not in _MISSING)),
     "authors": st.lists(_NAME, max_size=5, unique=True),
     "year": _optional(_YEAR),
     "journal": _optional(_VALUE),

@@ -55,3 +55,11 @@ def test_line_endings_crlf_lf_and_lone_cr_all_split() -> None:
     assert split_lines("a\r\nb\nc\rd") == ["a", "b", "c", "d"]
     assert split_lines("a\n") == ["a"]
     assert split_lines("a\n\nb") == ["a", "", "b"]
+
+
+def test_bytes_undefined_in_windows_1252_ask_for_an_encoding() -> None:
+    data = "TY  - JOUR\nAU  - M".encode("ascii") + b"\x81nch, J\x92s\n"
+    with pytest.raises(InputError) as caught:
+        decode(data, "x.csv")
+    assert caught.value.line == 2
+    assert "--encoding" in str(caught.value) and "0x81" in str(caught.value)

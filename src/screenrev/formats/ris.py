@@ -31,17 +31,15 @@ def sniff(lines: list[str]) -> bool:
 
 def starts(lines: list[str]) -> list[int]:
     """Every ``TY`` line: the independent count of records."""
-    return [number for number, line in enumerate(lines, 1) if _TY_START.match(line)]
+    return [
+        number
+        for number, line in enumerate(lines, 1)
+        if line.lstrip()[:2] == "TY" and _TY_START.match(line)
+    ]
 
 
-def _tag(line: str) -> tuple[str, str] | None:
-    # Fast path for the usual ``XX  - value`` layout, regex for the dialects.
-    if line[2:6] == "  - " and line[:1].isupper():
-        return line[:2], line[6:].strip()
-    match = _TAG_LINE.match(line)
-    if match is None:
-        return None
-    return match.group(1), match.group(2).strip()
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_UPPER_DIGIT = _UPPER | frozenset("0123456789")
 
 
 def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
@@ -55,15 +53,25 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
     ended_with_er = 0
     unterminated: list[int] = []
     after_er: int | None = None
+    upper, upper_digit, tag_line = _UPPER, _UPPER_DIGIT, _TAG_LINE
     for number, line in enumerate(lines, 1):
-        parsed = _tag(line) if line else None
-        if parsed is None:
-            if record is not None and line.strip() and record.tags and not closed:
-                tag, value = record.tags[-1]
-                text = line.strip()
-                record.tags[-1] = (tag, f"{value}\n{text}" if value else text)
+        # The usual ``XX  - value`` layout is sliced (this loop runs once per line of
+        # a million-record file); the dialects go through the regex.
+        if line[2:6] == "  - " and line[0] in upper and line[1] in upper_digit:
+            tag = line[:2]
+            value = line[6:].strip()
+        elif not line:
             continue
-        tag, value = parsed
+        else:
+            match = tag_line.match(line)
+            if match is None:
+                if record is not None and record.tags and not closed and line.strip():
+                    last_tag, last_value = record.tags[-1]
+                    text = line.strip()
+                    record.tags[-1] = (last_tag, f"{last_value}\n{text}" if last_value else text)
+                continue
+            tag = match.group(1)
+            value = match.group(2).strip()
         if tag == "TY":
             if record is not None:
                 if not closed:
@@ -114,10 +122,16 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
         notes.warn(after_er, "tags after a record's ER line were kept with that record")
 
 
-def _split(values: list[str], separators: str = "\n") -> list[str]:
+def _split(values: list[str], keywords: bool = False) -> list[str]:
+    """Values split at continuation lines (and at ``;`` for keyword and URL lists)."""
     out: list[str] = []
     for value in values:
-        out.extend(part for part in re.split(f"[{separators}]", value) if part.strip())
+        if keywords and ";" in value:
+            value = value.replace(";", "\n")
+        if "\n" in value:
+            out.extend(part for part in value.split("\n") if part.strip())
+        else:
+            out.append(value)
     return out
 
 
@@ -153,8 +167,8 @@ def to_fields(raw: RawRecord) -> dict:
     fields["publication_type"] = [
         value for value in every(tags, "TY", "M3", "PT", "DT") if not _DOI_HINT.search(value)
     ]
-    fields["keywords"] = _split(every(tags, "KW", "DE"), "\n;")
-    fields["url"] = _split(every(tags, "UR", "L2", "LK"), "\n;")
+    fields["keywords"] = _split(every(tags, "KW", "DE"), keywords=True)
+    fields["url"] = _split(every(tags, "UR", "L2", "LK"), keywords=True)
     fields["source_id"] = first(tags, "AN") or _embase_id(tags) or first(tags, "ID", "U1")
     return fields
 

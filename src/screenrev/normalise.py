@@ -13,7 +13,6 @@ from functools import lru_cache
 
 
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
-_NEEDS_FOLDING = re.compile(r"\s\s|[^\S ]")
 _DOI = re.compile(r"10\.\d{3,9}/[^\s\"<>]+", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
@@ -34,6 +33,12 @@ _PUBLISHER_COPYRIGHT = re.compile(
 )
 
 
+def _needs_folding(value: str) -> bool:
+    # Splitting a long abstract into words costs more than these substring tests, which
+    # settle most ASCII values; other text takes the general path.
+    return not value.isascii() or "  " in value or "\n" in value or "\t" in value or "\r" in value
+
+
 def text(value: str | None) -> str | None:
     """Whitespace folded, HTML tags and entities resolved; None when empty."""
     if not value:
@@ -42,8 +47,7 @@ def text(value: str | None) -> str | None:
         value = _TAG.sub(" ", value)
     if "&" in value:
         value = html.unescape(value)
-    # Splitting a long abstract into words costs more than looking for what needs folding.
-    if _NEEDS_FOLDING.search(value):
+    if _needs_folding(value):
         return " ".join(value.split()) or None
     return value.strip() or None
 
@@ -214,7 +218,7 @@ def _unique(values: list[str]) -> list[str]:
     for value in values:
         if "<" in value or "&" in value:
             value = text(value) or ""
-        elif _NEEDS_FOLDING.search(value):
+        elif _needs_folding(value):
             value = " ".join(value.split())
         else:
             value = value.strip()

@@ -23,7 +23,7 @@ from .textio import decode, split_lines
 
 SNIFF_LINES = 200
 #: Files with at least this many records are mapped by one worker process per core.
-PARALLEL_FROM = 10**12
+PARALLEL_FROM = 20_000
 _CHUNK = 4_000
 
 

@@ -74,35 +74,38 @@ def every(grouped: dict[str, list[str]], *tags: str) -> list[str]:
     return [value for tag in tags if tag in grouped for value in grouped[tag] if value]
 
 
-# Detection order: the most specific formats first; CSV, which accepts almost any
-# text with a header row, last.
-FORMAT_MODULES = (
-    "endnote_xml",
-    "pubmed_xml",
-    "wos",
-    "medline",
-    "ovid",
-    "ovid_display",
-    "refworks",
-    "endnote_tagged",
-    "refer",
-    "bibtex",
-    "ris",
-    "table",
-)
-
-
 def registry() -> list[ModuleType]:
-    """Formats in the order detection tries them."""
-    import importlib
+    """Formats in the order detection tries them: the most specific first, and CSV, which
+    accepts almost any text with a header row, last."""
+    from . import (
+        bibtex,
+        endnote_tagged,
+        endnote_xml,
+        medline,
+        ovid,
+        ovid_display,
+        pubmed_xml,
+        refer,
+        refworks,
+        ris,
+        table,
+        wos,
+    )
 
-    modules = []
-    for name in FORMAT_MODULES:
-        try:
-            modules.append(importlib.import_module(f"{__name__}.{name}"))
-        except ModuleNotFoundError:
-            continue
-    return modules
+    return [
+        endnote_xml,
+        pubmed_xml,
+        wos,
+        medline,
+        ovid,
+        ovid_display,
+        refworks,
+        endnote_tagged,
+        refer,
+        bibtex,
+        ris,
+        table,
+    ]
 
 
 def by_name(name: str) -> ModuleType:

@@ -15,9 +15,11 @@ from typer.core import TyperGroup
 from . import __version__, console
 from .errors import ScreenrevError
 from .export import write_csv, write_ris
+from .fileio import atomic_text
 from .importer import import_files
 from .review import Review
 from .workspace import Workspace
+
 
 class _Commands(TyperGroup):
     """Turns the errors a user can fix into one red line on stderr and exit status 1."""
@@ -168,18 +170,25 @@ def export_records(
     if format not in ("csv", "ris"):
         raise typer.BadParameter("must be csv or ris", param_hint="--format")
     review = Review.find()
-    with _open_workspace(review) as workspace:
-        records = list(workspace.iter_records())
     files = {s.name: s.file for s in review.searches()}
-    for record in records:
-        record["source_file"] = files[record["search"]]
-    writer = write_csv if format == "csv" else write_ris
-    if out is None:
-        writer(records, sys.stdout)
+    with _open_workspace(review) as workspace:
+        records = (
+            {**record, "source_file": files[record["search"]]} for record in workspace.iter_records()
+        )
+        extra = workspace.extra_columns()
+        if out is None:
+            _write_records(format, records, sys.stdout, extra)
+            return
+        with atomic_text(out) as handle:
+            _write_records(format, records, handle, extra)
+        console.info(f"Wrote {workspace.count_records():,} records to {out}")
+
+
+def _write_records(format: str, records, out, extra: list[str]) -> None:
+    if format == "csv":
+        write_csv(records, out, extra=extra)
     else:
-        with open(out, "w", encoding="utf-8", newline="") as handle:
-            writer(records, handle)
-        console.info(f"Wrote {len(records):,} records to {out}")
+        write_ris(records, out)
 
 
 def main() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 from rich.console import Console
-from rich.text import Text
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 # A fixed width when not on a terminal keeps tables identical across machines and CI.
 _WIDTH = None if os.isatty(1) else int(os.environ.get("COLUMNS", "120"))

@@ -13,25 +13,21 @@ from .records import FIELDS, LIST_FIELDS, LIST_SEPARATOR
 PROVENANCE = ("key", "search", "database", "source_file", "position", "line", "source_id")
 
 
-def csv_columns(records: list[dict]) -> list[str]:
-    """Provenance, canonical fields, then the kept input columns in order of first appearance."""
+def csv_columns(extra: list[str]) -> list[str]:
+    """Provenance, canonical fields, then the kept input columns (``extra``)."""
     columns = list(PROVENANCE) + [name for name in FIELDS if name not in PROVENANCE]
-    extra: dict[str, None] = {}
-    for record in records:
-        for name in record.get("extra", {}):
-            extra.setdefault(name, None)
     return columns + [name for name in extra if name not in columns]
 
 
-def write_csv(records: list[dict], out: TextIO) -> None:
-    """One row per record; list fields joined with ``; ``."""
-    columns = csv_columns(records)
+def write_csv(records: Iterable[dict], out: TextIO, *, extra: list[str]) -> None:
+    """One row per record; list fields joined with ``; ``; ``extra`` names the kept input columns."""
+    columns = csv_columns(extra)
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for record in records:
         row = []
         for name in columns:
-            value = record.get(name, record.get("extra", {}).get(name))
+            value = record[name] if name in record else record["extra"].get(name)
             if name in LIST_FIELDS:
                 value = LIST_SEPARATOR.join(value or [])
             row.append("" if value is None else value)
@@ -40,4 +36,4 @@ def write_csv(records: list[dict], out: TextIO) -> None:
 
 def write_ris(records: Iterable[dict], out: TextIO) -> None:
     """RIS with the screenrev key in ``ID`` and the database in ``DB``."""
-    ris.write(list(records), out, extra_tags={"key": "ID", "database": "DB"})
+    ris.write(records, out, extra_tags={"key": "ID", "database": "DB"})

@@ -36,7 +36,6 @@ class ImportResult:
 @dataclass
 class _Planned:
     source: Path
-    data: bytes
     search: Search
     parsed: ParsedFile | None
     status: str
@@ -83,10 +82,10 @@ def import_files(
         names_now.add(search_name)
         previous = existing.get(search_name)
         if previous is not None and previous.sha256 == sha:
-            planned.append(_Planned(path, data, previous, None, "unchanged"))
+            planned.append(_Planned(path, previous, None, "unchanged"))
             continue
         if previous is None and sha in by_sha:
-            planned.append(_Planned(path, data, by_sha[sha], None, "unchanged"))
+            planned.append(_Planned(path, by_sha[sha], None, "unchanged"))
             continue
         if previous is not None and not replace:
             raise SearchConflictError(
@@ -94,6 +93,7 @@ def import_files(
                 f"({previous.file}); pass --replace to replace it, or --name to add a new search"
             )
         parsed = read_export(path, data, encoding=encoding, format=format, accept_risks=accept_risks)
+        del data
         target = _target_file(review, path, previous)
         search = Search(
             name=search_name,
@@ -108,11 +108,12 @@ def import_files(
             accepted_risks=parsed.risks,
             decode_as=encoding or "",
         )
-        planned.append(_Planned(path, data, search, parsed, "replaced" if previous else "imported", previous))
+        planned.append(_Planned(path, search, parsed, "replaced" if previous else "imported", previous))
 
     _check_targets(review, planned)
-    written = _copy_exports(review, planned)
+    written: list[tuple[Path, Path | None]] = []
     try:
+        _copy_exports(review, planned, written)
         searches = [s for s in review.searches()]
         for plan in planned:
             if plan.parsed is None:
@@ -185,9 +186,8 @@ def _check_targets(review: Review, planned: list[_Planned]) -> None:
             )
 
 
-def _copy_exports(review: Review, planned: list[_Planned]) -> list[tuple[Path, Path | None]]:
-    """Copy new exports into ``searches/``; returns (file, backup of what it replaced)."""
-    written: list[tuple[Path, Path | None]] = []
+def _copy_exports(review: Review, planned: list[_Planned], written: list[tuple[Path, Path | None]]) -> None:
+    """Copy new exports into ``searches/``, noting each (file, backup of what it replaced)."""
     (review.root / SEARCHES_DIR).mkdir(exist_ok=True)
     for plan in planned:
         if plan.parsed is None:
@@ -195,14 +195,17 @@ def _copy_exports(review: Review, planned: list[_Planned]) -> list[tuple[Path, P
         target = review.root / plan.search.file
         if target.exists() and target.resolve() == plan.source.resolve():
             continue
+        # Read again rather than held since parsing: a large batch is not kept in memory twice.
+        data = plan.source.read_bytes()
+        if sha256_of(data) != plan.search.sha256:
+            raise ScreenrevError(f"{plan.source}: the file changed while it was being imported")
         backup = None
         if target.exists():
             backup = target.with_name(f".{target.name}.previous")
             os.replace(target, backup)
+        written.append((target, backup))
         handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         with os.fdopen(handle, "wb") as out:
-            out.write(plan.data)
+            out.write(data)
         os.replace(tmp, target)
-        written.append((target, backup))
-    return written
 

@@ -11,7 +11,6 @@ import html
 import re
 from functools import lru_cache
 
-
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _DOI = re.compile(r"10\.\d{3,9}/[^\s\"<>]+", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")

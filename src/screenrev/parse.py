@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing
-import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from . import formats, normalise
 from .errors import InputError, UnknownFormatError
@@ -22,9 +18,6 @@ from .records import RawRecord
 from .textio import decode, split_lines
 
 SNIFF_LINES = 200
-#: Files with at least this many records are mapped by one worker process per core.
-PARALLEL_FROM = 20_000
-_CHUNK = 4_000
 
 
 @dataclass
@@ -46,29 +39,11 @@ class ParsedFile:
         """Canonical fields plus ``line`` (start line), ``raw`` (tags) and ``extra``."""
         return list(self.map())
 
-    def map(self, convert: Callable[[dict], Any] | None = None, *, workers: int | None = None) -> Iterator:
-        """The records mapped and normalised in file order, each passed through ``convert``.
-
-        A large file is mapped by worker processes (one per core), which inherit the
-        parsed records by forking, so nothing but the results crosses between processes.
-        """
+    def map(self) -> Iterator[dict]:
+        """The records mapped and normalised one at a time, in file order."""
         module = formats.by_name(self.format)
-        if workers is None:
-            workers = os.cpu_count() or 1 if len(self.raws) >= PARALLEL_FROM else 1
-        if workers <= 1 or sys.platform != "linux":
-            for raw in self.raws:
-                record = canonical(module, raw)
-                yield convert(record) if convert else record
-            return
-        global _JOB
-        _JOB = (module, self.raws, convert)
-        spans = [(start, min(start + _CHUNK, len(self.raws))) for start in range(0, len(self.raws), _CHUNK)]
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for chunk in pool.imap(_map_span, spans):
-                    yield from chunk
-        finally:
-            _JOB = None
+        for raw in self.raws:
+            yield canonical(module, raw)
 
 
 def sha256_of(data: bytes) -> str:
@@ -105,8 +80,12 @@ def read_export(
     path = str(path)
     if data is None:
         data = Path(path).read_bytes()
+    sha256 = sha256_of(data)
     decoded = decode(data, path, encoding)
+    encoding_used, notes = decoded.encoding, Notes(path)
+    notes.warnings.extend(decoded.warnings)
     lines = split_lines(decoded.text)
+    del decoded  # a large export is held once, as lines, not twice
     if format:
         try:
             module = formats.by_name(format)
@@ -114,8 +93,6 @@ def read_export(
             raise InputError(f"unknown format {format!r}", path=path) from None
     else:
         module = detect(lines, path)
-    notes = Notes(path)
-    notes.warnings.extend(decoded.warnings)
     with bulk():
         raws: list[RawRecord] = list(module.parse(lines, notes))
     _check_count(module, lines, raws, notes)
@@ -130,9 +107,9 @@ def read_export(
         )
     return ParsedFile(
         path=path,
-        sha256=sha256_of(data),
+        sha256=sha256,
         format=module.NAME,
-        encoding=decoded.encoding,
+        encoding=encoding_used,
         raws=raws,
         warnings=notes.warnings,
         risks=notes.risks,
@@ -162,16 +139,6 @@ def canonical(module: ModuleType, raw: RawRecord) -> dict:
     fields["raw"] = raw.tags
     fields["extra"] = raw.extra
     return fields
-
-
-# What the worker processes map: set just before they are forked, read by them.
-_JOB: tuple[ModuleType, list[RawRecord], Callable[[dict], Any] | None] | None = None
-
-
-def _map_span(span: tuple[int, int]) -> list:
-    module, raws, convert = _JOB
-    records = (canonical(module, raw) for raw in raws[span[0] : span[1]])
-    return [convert(record) for record in records] if convert else list(records)
 
 
 def _check_count(module: ModuleType, lines: list[str], raws: list[RawRecord], notes: Notes) -> None:

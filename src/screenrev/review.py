@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -11,6 +9,7 @@ import tomlkit
 from tomlkit.exceptions import ParseError as TomlParseError
 
 from .errors import ManifestError, ReviewNotFoundError, ScreenrevError
+from .fileio import write_text
 
 MANIFEST = "screenrev.toml"
 SEARCHES_DIR = "searches"
@@ -93,18 +92,6 @@ criteria: []
 '''
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write a file so that it is either the old or the new content, never half."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class Review:
     """A review folder: ``screenrev.toml``, ``searches/``, ``decisions/``, ``.screenrev/``."""
 
@@ -134,14 +121,14 @@ class Review:
             if not any((root / folder).iterdir()):
                 keep.touch()
         if not (root / PROTOCOL).exists():
-            _atomic_write(root / PROTOCOL, PROTOCOL_TEMPLATE)
+            write_text(root / PROTOCOL, PROTOCOL_TEMPLATE)
         gitignore = root / ".gitignore"
         if not gitignore.exists():
-            _atomic_write(gitignore, f"{WORKSPACE_DIR}/\n")
+            write_text(gitignore, f"{WORKSPACE_DIR}/\n")
         manifest = MANIFEST_TEMPLATE.format(
             title=tomlkit.string(title).as_string(), question=tomlkit.string(question).as_string()
         )
-        _atomic_write(root / MANIFEST, manifest)
+        write_text(root / MANIFEST, manifest)
         return cls(root)
 
     def _load(self) -> tomlkit.TOMLDocument:
@@ -193,7 +180,7 @@ class Review:
             del self._document["searches"]
         if searches:
             self._document.append("searches", table)
-        _atomic_write(self.manifest_path, tomlkit.dumps(self._document))
+        write_text(self.manifest_path, tomlkit.dumps(self._document))
 
     def path_of(self, search: Search) -> Path:
         """The export file of a search, inside the review folder."""

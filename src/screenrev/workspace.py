@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from functools import partial
 from pathlib import Path
 
 from .errors import InputError
@@ -58,30 +57,28 @@ CREATE INDEX IF NOT EXISTS records_order ON records(search, position);
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _row_without_key(search: Search, record: dict) -> tuple:
-    # List fields are stored one value per line: normalised values never hold a newline.
-    values = [
-        ("\n".join(record[name]) or None) if name in LIST_FIELDS else record[name] for name in FIELDS
-    ]
-    return (
-        identity(record),
-        search.name,
-        search.database,
-        record["line"],
-        *values,
-        _dumps(record["extra"]),
-        _dumps(record["raw"]),
-    )
-
-
 def record_rows(search: Search, parsed: ParsedFile) -> Iterator[tuple]:
     """Rows for the records table: canonical fields, provenance and a stable key."""
     seen: dict[str, int] = {}
-    convert = partial(_row_without_key, search)
-    for position, (ident, name, database, line, *rest) in enumerate(parsed.map(convert), 1):
+    for position, record in enumerate(parsed.map(), 1):
+        ident = identity(record)
         occurrence = seen.get(ident, 0) + 1
         seen[ident] = occurrence
-        yield (record_key(search.name, ident, occurrence), name, database, position, line, *rest)
+        # List fields are stored one value per line: normalised values never hold a newline.
+        values = [
+            ("\n".join(record[name]) or None) if name in LIST_FIELDS else record[name]
+            for name in FIELDS
+        ]
+        yield (
+            record_key(search.name, ident, occurrence),
+            search.name,
+            search.database,
+            position,
+            record["line"],
+            *values,
+            _dumps(record["extra"]),
+            _dumps(record["raw"]),
+        )
 
 
 class Workspace:
@@ -219,6 +216,14 @@ class Workspace:
         if search is None:
             return self.db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
         return self.db.execute("SELECT COUNT(*) FROM records WHERE search = ?", (search,)).fetchone()[0]
+
+    def extra_columns(self) -> list[str]:
+        """Names of the input columns kept beside the canonical fields, in order of first appearance."""
+        rows = self.db.execute(
+            "SELECT column.key FROM records, json_each(records.extra) AS column "
+            "GROUP BY column.key ORDER BY MIN(records.rowid), MIN(column.id)"
+        )
+        return [name for (name,) in rows]
 
     def iter_records(self, *, raw: bool = False) -> Iterator[dict]:
         """Every record in manifest order (search by search, file order within each)."""

@@ -19,7 +19,13 @@ from collections.abc import Iterator
 
 from ..records import RawRecord, empty_fields
 from . import Notes, every, first, group_tags
-from .ovid import clean_accession, clean_title, keyword_list, parse_source, split_authors
+from .ovid import (
+    clean_accession,
+    clean_title,
+    keyword_list,
+    parse_source,
+    split_authors,
+)
 
 NAME = "ovid_display"
 LABEL = "Ovid citation display"

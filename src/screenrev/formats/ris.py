@@ -9,7 +9,8 @@ every repeated tag is kept, and text outside any record that looks like data is 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TextIO
 
 from ..records import RawRecord, empty_fields
 from . import Notes, every, first, group_tags
@@ -204,7 +205,7 @@ _RIS_TYPES = frozenset(
 )
 
 
-def write(records: list[dict], out, *, extra_tags: dict[str, str] | None = None) -> None:
+def write(records: Iterable[dict], out: TextIO, *, extra_tags: dict[str, str] | None = None) -> None:
     """Write canonical records as RIS, one ``TY``…``ER`` block each.
 
     ``extra_tags`` maps record keys (``key``, ``database``…) to the RIS tag that carries them.

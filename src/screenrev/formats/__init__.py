@@ -21,10 +21,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from types import ModuleType
 
 from ..errors import InputError
+from ..records import RawRecord
 
 
 @dataclass
@@ -46,6 +48,28 @@ class Notes:
     def error(self, line: int | None, message: str, field: str | None = None) -> InputError:
         """An error naming this file and the line, to raise."""
         return InputError(message, path=self.path, line=line, field=field)
+
+
+#: Where a DOI starts inside a longer value (a URL, a note, a citation).
+DOI_HINT = re.compile(r"10\.\d{3,9}/")
+
+
+#: Where list values (keywords, URLs…) written in one field are cut.
+LIST_SPLIT = re.compile(r"[\n;]")
+
+
+def split_values(values: list[str], pattern: re.Pattern[str] = LIST_SPLIT) -> list[str]:
+    """Values cut at ``pattern`` (newlines and ``;`` by default), blanks dropped."""
+    out: list[str] = []
+    for value in values:
+        out.extend(part.strip() for part in pattern.split(value) if part.strip())
+    return out
+
+
+def continue_value(record: RawRecord, text: str) -> None:
+    """Append a continuation line to the value of the record's last tag."""
+    tag, value = record.tags[-1]
+    record.tags[-1] = (tag, f"{value}\n{text}" if value else text)
 
 
 def group_tags(tags: list[tuple[str, str]]) -> dict[str, list[str]]:

@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from ..records import RawRecord, empty_fields
-from . import Notes
+from . import DOI_HINT, Notes
 
 NAME = "bibtex"
 LABEL = "BibTeX"
@@ -720,7 +720,6 @@ def _split_keywords(values: list[str]) -> list[str]:
     return out
 
 
-_DOI_HINT = re.compile(r"10\.\d{3,9}/")
 _SCOPUS_EID = re.compile(r"[?&]eid=([^&\s]+)")
 _ARXIV_ID = re.compile(
     r"^(?:arxiv:)?(?:\d{4}\.\d{4,5}|[a-z][a-z.-]+/\d{7})(?:v\d+)?$", re.IGNORECASE
@@ -760,7 +759,7 @@ def to_fields(raw: RawRecord) -> dict:
     doi = first("doi")
     if doi is None:
         doi = next(
-            (v for v in every("url", "howpublished", "note", "eprint") if _DOI_HINT.search(v)),
+            (v for v in every("url", "howpublished", "note", "eprint") if DOI_HINT.search(v)),
             None,
         )
     fields["doi"] = _plain(doi)

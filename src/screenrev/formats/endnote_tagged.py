@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 
 from ..records import RawRecord, empty_fields
-from . import Notes, every, first, group_tags
+from . import DOI_HINT, Notes, continue_value, every, first, group_tags, split_values
 
 NAME = "endnote_tagged"
 LABEL = "EndNote tagged"
@@ -123,8 +123,7 @@ def parse_tagged(lines: list[str], notes: Notes, label: str = LABEL) -> Iterator
             elif record.tags:
                 if blank_before and paragraph_join is None:
                     paragraph_join = number
-                last_tag, value = record.tags[-1]
-                record.tags[-1] = (last_tag, f"{value}\n{text}" if value else text)
+                continue_value(record, text)
             blank_before = False
             continue
         new_record = record is None or blank_before
@@ -188,18 +187,8 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
     return parse_tagged(lines, notes, LABEL)
 
 
-_DOI_HINT = re.compile(r"10\.\d{3,9}/")
-_LIST_SPLIT = re.compile(r"[\n;]")
 _WHITESPACE = re.compile(r"\s+")
 _NON_DIGIT = re.compile(r"\D")
-
-
-def split_values(values: list[str], pattern: re.Pattern[str] = _LIST_SPLIT) -> list[str]:
-    """Values split on newlines (and ``;``), blanks dropped."""
-    out: list[str] = []
-    for value in values:
-        out.extend(part for part in pattern.split(value) if part.strip())
-    return out
 
 
 def tagged_fields(raw: RawRecord) -> dict:
@@ -218,7 +207,7 @@ def tagged_fields(raw: RawRecord) -> dict:
     # %R is EndNote's DOI ("electronic resource number"); refer files use it for other
     # identifiers too (OAI, URN), so prefer a value that holds a DOI.
     fields["doi"] = next(
-        (value for value in every(tags, "R", "U", "M") if _DOI_HINT.search(value)),
+        (value for value in every(tags, "R", "U", "M") if DOI_HINT.search(value)),
         first(tags, "R"),
     )
     serials = every(tags, "@")

@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Iterator
 
 from ..records import RawRecord, empty_fields
-from . import Notes, every, first, group_tags
+from . import DOI_HINT, Notes, every, first, group_tags, split_values
 
 NAME = "endnote_xml"
 LABEL = "EndNote XML"
@@ -222,15 +222,6 @@ def _syntax_error(
     )
 
 
-_DOI_HINT = re.compile(r"10\.\d{3,9}/")
-_SPLIT = re.compile(r"[\n;]")
-
-
-def _split(values: list[str], pattern: re.Pattern[str] = _SPLIT) -> list[str]:
-    out: list[str] = []
-    for value in values:
-        out.extend(part.strip() for part in pattern.split(value) if part.strip())
-    return out
 
 
 _LINES = re.compile(r"\n")
@@ -243,7 +234,7 @@ def to_fields(raw: RawRecord) -> dict:
     fields = empty_fields()
     fields["title"] = first(tags, "titles/title", "titles/short-title")
     fields["abstract"] = "\n".join(every(tags, "abstract")) or None
-    fields["authors"] = _split(every(tags, "contributors/authors/author"), _LINES)
+    fields["authors"] = split_values(every(tags, "contributors/authors/author"), _LINES)
     fields["year"] = first(tags, "dates/year", "dates/pub-dates/date", "year")
     fields["journal"] = first(
         tags,
@@ -258,9 +249,9 @@ def to_fields(raw: RawRecord) -> dict:
     fields["issue"] = first(tags, "number", "issue")
     fields["pages"] = first(tags, "pages")
     url_values = [value for tag, value in raw.tags if tag.startswith("urls/") and "@" not in tag]
-    doi = next((v for v in every(tags, "electronic-resource-num") if _DOI_HINT.search(v)), None)
+    doi = next((v for v in every(tags, "electronic-resource-num") if DOI_HINT.search(v)), None)
     if doi is None:
-        doi = next((v for v in url_values if _DOI_HINT.search(v)), None)
+        doi = next((v for v in url_values if DOI_HINT.search(v)), None)
     fields["doi"] = doi or first(tags, "electronic-resource-num")
     # EndNote has one field for both: the content tells ISSN from ISBN in ``finish``.
     serials = every(tags, "isbn", "issn")
@@ -268,7 +259,7 @@ def to_fields(raw: RawRecord) -> dict:
     fields["isbn"] = list(serials)
     fields["language"] = first(tags, "language")
     fields["publication_type"] = every(tags, "ref-type@name", "work-type")
-    fields["keywords"] = _split(every(tags, "keywords/keyword"))
-    fields["url"] = _split(every(tags, *_URL_TAGS), _LINES)
+    fields["keywords"] = split_values(every(tags, "keywords/keyword"))
+    fields["url"] = split_values(every(tags, *_URL_TAGS), _LINES)
     fields["source_id"] = first(tags, "accession-num", "rec-number")
     return fields

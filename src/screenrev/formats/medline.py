@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 
 from ..records import RawRecord, empty_fields
-from . import Notes, every, first, group_tags
+from . import DOI_HINT, Notes, continue_value, every, first, group_tags
 
 NAME = "medline"
 LABEL = "PubMed/MEDLINE"
@@ -124,16 +124,13 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
             if after_blank or record is None:
                 if indented and record is not None and record.tags:
                     # A value broken by a blank line: it still belongs to the record above.
-                    tag, value = record.tags[-1]
-                    record.tags[-1] = (tag, f"{value}\n{line.strip()}")
+                    continue_value(record, line.strip())
                     detached.append(number)
                 else:
                     stray_text.append(number)
                 continue
             if indented:
-                tag, value = record.tags[-1]
-                text = line.strip()
-                record.tags[-1] = (tag, f"{value}\n{text}" if value else text)
+                continue_value(record, line.strip())
             else:
                 record.tags.append(("", line.strip()))
                 untagged.append(number)
@@ -208,7 +205,6 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
         )
 
 
-_DOI_HINT = re.compile(r"10\.\d{3,9}/")
 _ISSN_SUFFIX = re.compile(r"\s*\((?:Electronic|Print|Linking)\)\s*$", re.IGNORECASE)
 _URL_START = ("http://", "https://", "ftp://", "www.")
 
@@ -219,7 +215,7 @@ def _doi(tags: dict[str, list[str]]) -> str | None:
         if value.rstrip().endswith("[doi]"):
             return value.rstrip()[:-5]
     for value in ids:
-        if _DOI_HINT.search(value):
+        if DOI_HINT.search(value):
             return value
     source = first(tags, "SO")
     if source and "doi:" in source.lower():

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 
 from ..records import RawRecord, empty_fields
-from . import Notes, every, first, group_tags
+from . import Notes, continue_value, every, first, group_tags
 
 NAME = "ovid"
 LABEL = "Ovid tagged"
@@ -114,8 +114,7 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
                 "not the Ovid tagged layout expected (corrupted file?)",
             )
         else:
-            tag, value = record.tags[-1]
-            record.tags[-1] = (tag, f"{value}\n{text}" if value else text)
+            continue_value(record, text)
     if record is not None:
         if not record.tags:
             empty.append(record.line)

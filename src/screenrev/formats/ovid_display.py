@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 
 from ..records import RawRecord, empty_fields
-from . import Notes, every, first, group_tags
+from . import Notes, continue_value, every, first, group_tags, split_values
 from .ovid import (
     clean_accession,
     clean_title,
@@ -127,8 +127,7 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
                     "('Title', 'Source'…) above it: not the Ovid citation layout expected",
                 )
             else:
-                label, value = record.tags[-1]
-                record.tags[-1] = (label, f"{value}\n{text}" if value else text)
+                continue_value(record, text)
                 pending = None
             continue
         label = line.strip()
@@ -180,11 +179,7 @@ def _authors(values: list[str]) -> list[str]:
     return split_authors(lines)
 
 
-def _split(values: list[str], separators: str = "\n;") -> list[str]:
-    out: list[str] = []
-    for value in values:
-        out.extend(part.strip() for part in re.split(f"[{separators}]", value) if part.strip())
-    return out
+_LINES = re.compile(r"\n")
 
 
 def to_fields(raw: RawRecord) -> dict:
@@ -223,9 +218,9 @@ def to_fields(raw: RawRecord) -> dict:
             "subject headings",
         )
     )
-    fields["url"] = _split(
+    fields["url"] = split_values(
         every(tags, "link to the ovid full text or citation", "url", "link to the external link resolver"),
-        "\n",
+        _LINES,
     )
     fields["source_id"] = clean_accession(first(tags, "accession number", "unique identifier"))
     return fields

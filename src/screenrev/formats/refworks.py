@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 
 from ..records import RawRecord, empty_fields
-from . import Notes, every, first, group_tags
+from . import DOI_HINT, Notes, continue_value, every, first, group_tags, split_values
 
 NAME = "refworks"
 LABEL = "RefWorks tagged"
@@ -67,9 +67,7 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
                 elif header_text is None:
                     header_text = number
             else:
-                text = line.strip()
-                tag, value = record.tags[-1]
-                record.tags[-1] = (tag, f"{value}\n{text}" if value else text)
+                continue_value(record, line.strip())
                 if blank_before and paragraph_join is None:
                     paragraph_join = number
             blank_before = False
@@ -118,17 +116,8 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
         )
 
 
-_SPLIT_LIST = re.compile(r"[\n;]")
-_DOI_HINT = re.compile(r"10\.\d{3,9}/")
 _NON_DIGIT = re.compile(r"\D")
 _WHITESPACE = re.compile(r"\s+")
-
-
-def _split(values: list[str], pattern: re.Pattern[str] = _SPLIT_LIST) -> list[str]:
-    out: list[str] = []
-    for value in values:
-        out.extend(part for part in pattern.split(value) if part.strip())
-    return out
 
 
 def to_fields(raw: RawRecord) -> dict:
@@ -137,7 +126,7 @@ def to_fields(raw: RawRecord) -> dict:
     fields = empty_fields()
     fields["title"] = first(tags, "T1", "ST")
     fields["abstract"] = "\n".join(every(tags, "AB")) or None
-    fields["authors"] = _split(every(tags, "A1"))
+    fields["authors"] = split_values(every(tags, "A1"))
     fields["year"] = first(tags, "YR", "FD")
     # JF full journal name; T2 the secondary title (book title of a section, or the
     # journal when JF is missing); JO the abbreviation.
@@ -150,14 +139,14 @@ def to_fields(raw: RawRecord) -> dict:
     else:
         fields["pages"] = start or other
     fields["doi"] = first(tags, "DO") or next(
-        (value for value in every(tags, "NO", "LK", "UL") if _DOI_HINT.search(value)), None
+        (value for value in every(tags, "NO", "LK", "UL") if DOI_HINT.search(value)), None
     )
     serials = every(tags, "SN")
     fields["issn"] = serials
     fields["isbn"] = [value for value in serials if len(_NON_DIGIT.sub("", value)) >= 10]
     fields["language"] = first(tags, "LA")
     fields["publication_type"] = every(tags, "RT")
-    fields["keywords"] = _split(every(tags, "K1"))
-    fields["url"] = _split(every(tags, "UL", "LK"), _WHITESPACE)
+    fields["keywords"] = split_values(every(tags, "K1"))
+    fields["url"] = split_values(every(tags, "UL", "LK"), _WHITESPACE)
     fields["source_id"] = first(tags, "AN", "PMID")
     return fields

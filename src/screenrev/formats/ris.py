@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from ..records import RawRecord, empty_fields
-from . import Notes, every, first, group_tags
+from . import DOI_HINT, Notes, continue_value, every, first, group_tags
 
 NAME = "ris"
 LABEL = "RIS"
@@ -67,9 +67,7 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
             match = tag_line.match(line)
             if match is None:
                 if record is not None and record.tags and not closed and line.strip():
-                    last_tag, last_value = record.tags[-1]
-                    text = line.strip()
-                    record.tags[-1] = (last_tag, f"{last_value}\n{text}" if last_value else text)
+                    continue_value(record, line.strip())
                 continue
             tag = match.group(1)
             value = match.group(2).strip()
@@ -136,7 +134,6 @@ def _split(values: list[str], keywords: bool = False) -> list[str]:
     return out
 
 
-_DOI_HINT = re.compile(r"10\.\d{3,9}/")
 
 
 def to_fields(raw: RawRecord) -> dict:
@@ -156,7 +153,7 @@ def to_fields(raw: RawRecord) -> dict:
     doi = first(tags, "DO", "DI")
     if doi is None:
         doi = next(
-            (v for v in every(tags, "L3", "M3", "UR", "L2", "L1", "L4", "N1") if _DOI_HINT.search(v)),
+            (v for v in every(tags, "L3", "M3", "UR", "L2", "L1", "L4", "N1") if DOI_HINT.search(v)),
             None,
         )
     fields["doi"] = doi
@@ -166,7 +163,7 @@ def to_fields(raw: RawRecord) -> dict:
     fields["language"] = first(tags, "LA", "LG")
     # APA PsycNet puts the DOI in M3 ("type of work"): that is no type.
     fields["publication_type"] = [
-        value for value in every(tags, "TY", "M3", "PT", "DT") if not _DOI_HINT.search(value)
+        value for value in every(tags, "TY", "M3", "PT", "DT") if not DOI_HINT.search(value)
     ]
     fields["keywords"] = _split(every(tags, "KW", "DE"), keywords=True)
     fields["url"] = _split(every(tags, "UR", "L2", "LK"), keywords=True)

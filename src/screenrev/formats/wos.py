@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 
 from ..records import RawRecord, empty_fields
-from . import Notes, every, first, group_tags
+from . import Notes, continue_value, every, first, group_tags
 
 NAME = "wos"
 LABEL = "Web of Science tagged"
@@ -72,8 +72,7 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
             if not text:
                 continue
             if record is not None and record.tags:
-                tag, value = record.tags[-1]
-                record.tags[-1] = (tag, f"{value}\n{text}" if value else text)
+                continue_value(record, text)
             else:
                 stray_text.append(number)
             continue
@@ -91,9 +90,7 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
                 # A continuation line that lost its indentation (seen in copies of WoS
                 # files passed through other tools): kept with the previous tag.
                 unindented.append(number)
-                tag, value = record.tags[-1]
-                text = line.strip()
-                record.tags[-1] = (tag, f"{value}\n{text}" if value else text)
+                continue_value(record, line.strip())
             else:
                 stray_text.append(number)
             continue

@@ -102,6 +102,10 @@ def import_(
     review = Review.find()
     with console.progress() as progress:
         task = progress.add_task("Importing", total=len(files))
+
+        def stored(file: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, description=f"Storing {file}")
+
         results = import_files(
             review,
             files,
@@ -113,7 +117,8 @@ def import_(
             accept_risks=accept_risks,
             encoding=encoding,
             format=format,
-            on_file=lambda path: progress.update(task, advance=1, description=f"Reading {path.name}"),
+            on_file=lambda path: progress.update(task, description=f"Reading {path.name}"),
+            on_stored=stored,
         )
     if as_json:
         _print_json({"files": [asdict(r) for r in results], "records": sum(r.records for r in results)})
@@ -161,6 +166,63 @@ def sources(as_json: JsonOption = False) -> None:
     console.console.print(table)
 
 
+@app.command()
+def dedup(
+    review_queue: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--review",
+            help="Write the uncertain pairs to this CSV for a reviewer to mark same or different "
+            "(keep it under decisions/ so that the decisions apply on every run).",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Find duplicate records within and across searches; nothing is deleted."""
+    from .clusters import deduplicate_review  # the matcher's libraries load only when needed
+
+    review = Review.find()
+    with _open_workspace(review) as workspace:
+        summary = deduplicate_review(review, workspace, queue=review_queue)
+    if as_json:
+        data = asdict(summary)
+        _print_json(data)
+        return
+    table = Table(title="Duplicates")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    table.add_row("records", f"{summary.records:,}")
+    table.add_row("duplicates marked", f"{summary.duplicates:,}")
+    table.add_row("unique records (clusters)", f"{summary.clusters:,}")
+    table.add_row("pairs compared", f"{summary.pairs_compared:,}")
+    table.add_row("uncertain pairs", f"{summary.unsure:,}")
+    table.add_row("human decisions applied", f"{summary.decisions:,}")
+    console.console.print(table)
+    _print_overlap(summary.overlap)
+    if review_queue is not None:
+        console.info(
+            f"Wrote {summary.unsure:,} uncertain pairs to {review_queue} "
+            f"({summary.waiting:,} waiting for a decision: mark each same or different)"
+        )
+
+
+def _print_overlap(overlap) -> None:
+    table = Table(title="Records found per database (in unique records)")
+    table.add_column("database")
+    table.add_column("found", justify="right")
+    table.add_column("only here", justify="right")
+    for other in overlap.databases:
+        table.add_column(f"also in {other}", justify="right")
+    for database in overlap.databases:
+        table.add_row(
+            database,
+            f"{overlap.found[database]:,}",
+            f"{overlap.unique[database]:,}",
+            *(f"{overlap.shared[database][other]:,}" if other != database else "" for other in overlap.databases),
+        )
+    console.console.print(table)
+
+
 @export_app.command("records")
 def export_records(
     format: Annotated[str, typer.Option("--format", "-f", help="csv or ris.")] = "csv",
@@ -176,17 +238,18 @@ def export_records(
             {**record, "source_file": files[record["search"]]} for record in workspace.iter_records()
         )
         extra = workspace.extra_columns()
+        stages = ["cluster", "primary"] if workspace.has_clusters() else []
         if out is None:
-            _write_records(format, records, sys.stdout, extra)
+            _write_records(format, records, sys.stdout, extra, stages)
             return
         with atomic_text(out) as handle:
-            _write_records(format, records, handle, extra)
+            _write_records(format, records, handle, extra, stages)
         console.info(f"Wrote {workspace.count_records():,} records to {out}")
 
 
-def _write_records(format: str, records, out, extra: list[str]) -> None:
+def _write_records(format: str, records, out, extra: list[str], stages: list[str]) -> None:
     if format == "csv":
-        write_csv(records, out, extra=extra)
+        write_csv(records, out, extra=extra, stages=stages)
     else:
         write_ris(records, out)
 

@@ -13,15 +13,20 @@ from .records import FIELDS, LIST_FIELDS, LIST_SEPARATOR
 PROVENANCE = ("key", "search", "database", "source_file", "position", "line", "source_id")
 
 
-def csv_columns(extra: list[str]) -> list[str]:
-    """Provenance, canonical fields, then the kept input columns (``extra``)."""
-    columns = list(PROVENANCE) + [name for name in FIELDS if name not in PROVENANCE]
+def csv_columns(extra: list[str], stages: list[str]) -> list[str]:
+    """Provenance, what later stages added (``stages``), canonical fields, kept input columns."""
+    columns = list(PROVENANCE) + stages + [name for name in FIELDS if name not in PROVENANCE]
     return columns + [name for name in extra if name not in columns]
 
 
-def write_csv(records: Iterable[dict], out: TextIO, *, extra: list[str]) -> None:
-    """One row per record; list fields joined with ``; ``; ``extra`` names the kept input columns."""
-    columns = csv_columns(extra)
+def write_csv(
+    records: Iterable[dict], out: TextIO, *, extra: list[str], stages: list[str] = ()
+) -> None:
+    """One row per record; list fields joined with ``; ``, yes/no as ``true``/``false``.
+
+    ``extra`` names the kept input columns, ``stages`` the columns later stages added.
+    """
+    columns = csv_columns(extra, list(stages))
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for record in records:
@@ -30,6 +35,8 @@ def write_csv(records: Iterable[dict], out: TextIO, *, extra: list[str]) -> None
             value = record[name] if name in record else record["extra"].get(name)
             if name in LIST_FIELDS:
                 value = LIST_SEPARATOR.join(value or [])
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
             row.append("" if value is None else value)
         writer.writerow(row)
 

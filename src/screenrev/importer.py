@@ -59,8 +59,13 @@ def import_files(
     encoding: str | None = None,
     format: str | None = None,
     on_file: Callable[[Path], None] | None = None,
+    on_stored: Callable[[str, int, int], None] | None = None,
 ) -> list[ImportResult]:
-    """Import exports as searches of ``database``; all files are checked before any is written."""
+    """Import exports as searches of ``database``; all files are checked before any is written.
+
+    ``on_file(path)`` is called as each file is read, ``on_stored(file, done, total)`` as
+    its records are stored.
+    """
     if name and len(paths) > 1:
         raise ScreenrevError("--name applies to one file; import the files one at a time")
     if not database.strip():
@@ -125,7 +130,11 @@ def import_files(
         with Workspace.open(review) as workspace:
             for plan in planned:
                 if plan.parsed is not None:
-                    workspace.store(plan.search, plan.parsed)
+                    report = None
+                    if on_stored is not None:
+                        def report(done: int, plan: _Planned = plan) -> None:
+                            on_stored(plan.search.file, done, plan.search.records)
+                    workspace.store(plan.search, plan.parsed, on_stored=report)
             review.save_searches(searches)
     except BaseException:
         for path, backup in written:

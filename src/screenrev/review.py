@@ -146,6 +146,11 @@ class Review:
         return str(self._document.get("review", {}).get("title", ""))
 
     @property
+    def decisions_dir(self) -> Path:
+        """Where the human decisions are kept (``decisions`` in the manifest)."""
+        return self.root / str(self._document.get("review", {}).get("decisions", DECISIONS_DIR))
+
+    @property
     def workspace_dir(self) -> Path:
         """Where the derived SQLite workspace lives."""
         return self.root / WORKSPACE_DIR

@@ -16,7 +16,7 @@ from .parse import ParsedFile, bulk, read_export, sha256_of
 from .records import FIELDS, LIST_FIELDS, identity, record_key
 from .review import Review, Search
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 DB_FILE = "workspace.sqlite"
 
 #: Columns of the records table, in order.
@@ -52,6 +52,17 @@ CREATE TABLE IF NOT EXISTS records (
     raw TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_order ON records(search, position);
+CREATE TABLE IF NOT EXISTS duplicates (
+    key TEXT PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    is_primary INTEGER NOT NULL,
+    evidence TEXT
+);
+CREATE TABLE IF NOT EXISTS clusters (
+    cluster TEXT PRIMARY KEY,
+    members INTEGER NOT NULL,
+    fields TEXT NOT NULL
+);
 """
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -79,6 +90,16 @@ def record_rows(search: Search, parsed: ParsedFile) -> Iterator[tuple]:
             _dumps(record["extra"]),
             _dumps(record["raw"]),
         )
+
+
+def _reporting(rows: Iterator[tuple], on_stored: Callable[[int], None] | None) -> Iterator[tuple]:
+    if on_stored is None:
+        yield from rows
+        return
+    for count, row in enumerate(rows, 1):
+        yield row
+        if count % 5000 == 0:
+            on_stored(count)
 
 
 class Workspace:
@@ -177,8 +198,10 @@ class Workspace:
             )
         return parsed
 
-    def store(self, search: Search, parsed: ParsedFile) -> None:
-        """Replace a search's records in one transaction."""
+    def store(
+        self, search: Search, parsed: ParsedFile, *, on_stored: Callable[[int], None] | None = None
+    ) -> None:
+        """Replace a search's records in one transaction; ``on_stored(n)`` reports progress."""
         columns = ", ".join(RECORD_COLUMNS)
         marks = ", ".join("?" * len(RECORD_COLUMNS))
         with self.transaction():
@@ -190,7 +213,8 @@ class Workspace:
             )
             with bulk():
                 self.db.executemany(
-                    f"INSERT INTO records ({columns}) VALUES ({marks})", record_rows(search, parsed)
+                    f"INSERT INTO records ({columns}) VALUES ({marks})",
+                    _reporting(record_rows(search, parsed), on_stored),
                 )
 
     def remove(self, name: str) -> None:
@@ -201,6 +225,38 @@ class Workspace:
     def _delete(self, name: str) -> None:
         self.db.execute("DELETE FROM records WHERE search = ?", (name,))
         self.db.execute("DELETE FROM searches WHERE name = ?", (name,))
+        # Clusters were found among records that have just changed.
+        self._clear_clusters()
+
+    def _clear_clusters(self) -> None:
+        self.db.execute("DELETE FROM duplicates")
+        self.db.execute("DELETE FROM clusters")
+
+    def has_clusters(self) -> bool:
+        """Whether deduplication has run on the records as they are now."""
+        return self.db.execute("SELECT 1 FROM duplicates LIMIT 1").fetchone() is not None
+
+    def store_clusters(
+        self,
+        cluster: dict[str, str],
+        primary: set[str],
+        evidence: dict[str, str],
+        merged: dict[str, dict],
+    ) -> None:
+        """Replace the duplicate clusters: every record's cluster, and each cluster's merged fields."""
+        sizes: dict[str, int] = {}
+        for name in cluster.values():
+            sizes[name] = sizes.get(name, 0) + 1
+        with self.transaction():
+            self._clear_clusters()
+            self.db.executemany(
+                "INSERT INTO duplicates VALUES (?, ?, ?, ?)",
+                ((key, cluster[key], int(key in primary), evidence.get(key)) for key in sorted(cluster)),
+            )
+            self.db.executemany(
+                "INSERT INTO clusters VALUES (?, ?, ?)",
+                ((name, sizes[name], _dumps(merged[name])) for name in sorted(merged)),
+            )
 
     def transaction(self) -> _Transaction:
         """A context manager: BEGIN … COMMIT, or ROLLBACK on any exception."""
@@ -226,12 +282,20 @@ class Workspace:
         return [name for (name,) in rows]
 
     def iter_records(self, *, raw: bool = False) -> Iterator[dict]:
-        """Every record in manifest order (search by search, file order within each)."""
+        """Every record in manifest order (search by search, file order within each).
+
+        Once deduplication has run, each record also has ``cluster`` and ``primary``.
+        """
         order = {search.name: index for index, search in enumerate(self.review.searches())}
         columns = [c for c in RECORD_COLUMNS if raw or c != "raw"]
+        selected = ", ".join(f"records.{c}" for c in columns)
+        clustered = self.has_clusters()
+        if clustered:
+            selected += ", duplicates.cluster, duplicates.is_primary"
         for name in sorted(order, key=order.get):
             cursor = self.db.execute(
-                f"SELECT {', '.join(columns)} FROM records WHERE search = ? ORDER BY position",
+                f"SELECT {selected} FROM records LEFT JOIN duplicates USING (key) "
+                "WHERE search = ? ORDER BY position",
                 (name,),
             )
             for row in cursor:
@@ -241,6 +305,9 @@ class Workspace:
                 record["extra"] = json.loads(record["extra"])
                 if raw:
                     record["raw"] = [tuple(pair) for pair in json.loads(record["raw"])]
+                if clustered:
+                    record["cluster"] = row[-2]
+                    record["primary"] = bool(row[-1])
                 yield record
 
 

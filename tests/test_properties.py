@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import string
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -100,3 +101,38 @@ def test_arbitrary_bytes_give_records_or_a_clear_error(data: bytes) -> None:
         read_export("random.bin", data)
     except InputError as error:
         assert str(error).startswith("random.bin")
+
+
+_FIXTURES = sorted(
+    path for path in (Path(__file__).parent / "data").rglob("*")
+    if path.is_file() and path.suffix != ".md" and "dedup" not in path.parts
+)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    st.sampled_from(_FIXTURES),
+    st.floats(0.0, 1.0),
+    st.sampled_from(["cut", "drop-line", "duplicate-line", "garble"]),
+)
+def test_damaged_real_exports_give_records_or_a_clear_error(path: Path, where: float, damage: str) -> None:
+    """Cut, shuffled or garbled exports never crash a parser: records, or an InputError."""
+    data = path.read_bytes()
+    at = int(len(data) * where)
+    if damage == "cut":
+        data = data[:at]
+    elif damage == "garble":
+        data = data[:at] + b"\x00\xff<{%@\"" + data[at:]
+    else:
+        lines = data.split(b"\n")
+        index = min(int(len(lines) * where), len(lines) - 1)
+        if damage == "drop-line":
+            del lines[index]
+        else:
+            lines.insert(index, lines[index])
+        data = b"\n".join(lines)
+    try:
+        parsed = read_export(path.name, data, accept_risks=True)
+    except InputError:
+        return
+    assert len(parsed.records) == len(parsed.raws) > 0

@@ -17,7 +17,10 @@ echo "== The searches of the example review (workspace rebuilt from searches/)"
 echo "== Importing the same export again changes nothing"
 "$screenrev" import searches/scopus.ris --database Scopus
 
-echo "== Every record with its key and provenance"
+echo "== Duplicates within and across searches (marked, never deleted)"
+"$screenrev" dedup --review decisions/duplicates-to-check.csv
+
+echo "== Every record with its key, provenance and cluster"
 "$screenrev" export records --format csv --out records.csv
 "$screenrev" export records --format ris --out records.ris
 head -c 600 records.csv

@@ -9,7 +9,6 @@ tests read JabRef's MIT fixtures (tests/data/ovid, see SOURCES-wos-ovid.md).
 
 from __future__ import annotations
 
-
 import pytest
 
 from screenrev.errors import InputError

@@ -17,7 +17,6 @@ from screenrev.formats import endnote_tagged, refer, refworks
 from screenrev.parse import detect, read_export
 from screenrev.textio import split_lines
 
-
 EXPORT = """\
 Refworks Export Tagged Format
 

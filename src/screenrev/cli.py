@@ -179,7 +179,9 @@ def dedup(
     as_json: JsonOption = False,
 ) -> None:
     """Find duplicate records within and across searches; nothing is deleted."""
-    from .clusters import deduplicate_review  # the matcher's libraries load only when needed
+    from .clusters import (
+        deduplicate_review,  # the matcher's libraries load only when needed
+    )
 
     review = Review.find()
     with _open_workspace(review) as workspace:

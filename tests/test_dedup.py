@@ -597,12 +597,6 @@ def test_unsure_pairs_are_sorted_with_ordered_keys_and_field_evidence() -> None:
         assert pair.evidence and all(isinstance(text, str) for text in pair.evidence.values())
 
 
-def test_fixture_files_are_listed_in_sources() -> None:
-    sources = (DATA / "SOURCES-dedup.md").read_text(encoding="utf-8")
-    for path in FIXTURES.iterdir():
-        assert path.name in sources, path.name
-
-
 WORDS = ["cervical", "cancer", "screening", "hpv", "trial", "part", "II", "1", "[Review]", "Erratum:",
          "α", "Reply", "protocol", "of", "the", "müller", "p16"]
 FIELD_VALUES = {

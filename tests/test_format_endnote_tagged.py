@@ -1,6 +1,6 @@
 """EndNote tagged (.enw) and refer/BibIX: real fixtures in tests/data/endnote_tagged.
 
-Sources: tests/data/SOURCES-refworks-enw.md. The classic refer records (no ``%0``) are
+Sources: tests/data/SOURCES.md. The classic refer records (no ``%0``) are
 written here: the only real ones are Zotero's AGPL test inputs, read in tests/test_exports_index.py.
 """
 

@@ -1,5 +1,5 @@
 """PubMed MEDLINE (.nbib/.txt), ERIC and PubMed Central exports, read from real files
-(tests/data/medline, see SOURCES-medline.md) and, when ../shared/data is present, from
+(tests/data/medline, see SOURCES.md) and, when ../shared/data is present, from
 every MEDLINE file in its INDEX."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ No real Ovid *tagged* file can be bundled (the samples found are AGPL or unlicen
 the tagged tests read hand-written input in the layout the real files have (record
 header ``<n. >``, ``XX  - `` tags, six-space and unindented continuation lines); the real
 files are checked by the INDEX test when ../shared/data is present. The citation-display
-tests read JabRef's MIT fixtures (tests/data/ovid, see SOURCES-wos-ovid.md).
+tests read JabRef's MIT fixtures (tests/data/ovid, see SOURCES.md).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """PubMed XML (PubmedArticleSet), read from real files (tests/data/pubmed_xml, see
-SOURCES-medline.md) and, when ../shared/data is present, from every PubMed XML file in
+SOURCES.md) and, when ../shared/data is present, from every PubMed XML file in
 its INDEX."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""CSV/TSV spreadsheet exports, read from real files (tests/data/table, see SOURCES-table.md)."""
+"""CSV/TSV spreadsheet exports, read from real files (tests/data/table, see SOURCES.md)."""
 
 from __future__ import annotations
 

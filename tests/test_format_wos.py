@@ -1,5 +1,5 @@
 """Web of Science tagged exports, read from real files (tests/data/wos, see
-SOURCES-wos-ovid.md) and, when ../shared/data is present, from every WoS file in its INDEX."""
+SOURCES.md) and, when ../shared/data is present, from every WoS file in its INDEX."""
 
 from __future__ import annotations
 

@@ -33,4 +33,14 @@ def review_dir(tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatc
     return folder
 
 
+def invoke(runner: CliRunner, *args: str, ok: bool = True):
+    """Run a command; on ``ok`` runs, let exceptions through and require exit status 0."""
+    from screenrev.cli import app
+
+    result = runner.invoke(app, list(args), catch_exceptions=not ok)
+    if ok:
+        assert result.exit_code == 0, result.stderr
+    return result
+
+
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not present")

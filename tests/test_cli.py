@@ -7,19 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from screenrev.cli import app
-
-from .conftest import DATA
+from .conftest import DATA, invoke
 
 EMBASE = DATA / "ris" / "embase.ris"
 PROQUEST = DATA / "ris" / "proquest.ris"
-
-
-def invoke(runner: CliRunner, *args: str, ok: bool = True):
-    result = runner.invoke(app, list(args), catch_exceptions=not ok)
-    if ok:
-        assert result.exit_code == 0, result.stderr
-    return result
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -7,18 +7,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from screenrev.cli import app
-
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, invoke
 
 SEARCHES = EXAMPLES / "ibd-psychology" / "searches"
-
-
-def invoke(runner: CliRunner, *args: str, ok: bool = True):
-    result = runner.invoke(app, list(args), catch_exceptions=not ok)
-    if ok:
-        assert result.exit_code == 0, result.stderr
-    return result
 
 
 def _import_both(runner: CliRunner) -> None:

@@ -42,28 +42,29 @@ _TAG_BY_DIALECT = {
 }
 
 
-def _is_header(line: str) -> bool:
+def is_header(line: str) -> bool:
+    """A record header, ``<12. >`` (tagged) or ``<12>`` (citation display)."""
     return "<" in line[:4] and _HEADER.match(line) is not None
 
 
 def sniff(lines: list[str]) -> bool:
     """A ``<n. >`` record header followed by a tag line."""
     for index, line in enumerate(lines[:-1]):
-        if _is_header(line):
+        if is_header(line):
             return _TAG_ANY.match(lines[index + 1]) is not None
     return False
 
 
 def starts(lines: list[str]) -> list[int]:
     """Every ``<n. >`` header line: the independent count of records."""
-    return [number for number, line in enumerate(lines, 1) if _is_header(line)]
+    return [number for number, line in enumerate(lines, 1) if is_header(line)]
 
 
 def _dialect(lines: list[str]) -> re.Pattern[str]:
     """The tag pattern of this file, from its first tag line after a header."""
     in_record = False
     for line in lines:
-        if _is_header(line):
+        if is_header(line):
             in_record = True
             continue
         if in_record:
@@ -84,7 +85,7 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
     for number, line in enumerate(lines, 1):
         if not line or line.isspace():
             continue
-        if _is_header(line):
+        if is_header(line):
             if record is not None:
                 if not record.tags:
                     empty.append(record.line)

@@ -22,6 +22,7 @@ from . import Notes, continue_value, every, first, group_tags, split_values
 from .ovid import (
     clean_accession,
     clean_title,
+    is_header,
     keyword_list,
     parse_source,
     split_authors,
@@ -30,7 +31,6 @@ from .ovid import (
 NAME = "ovid_display"
 LABEL = "Ovid citation display"
 
-_HEADER = re.compile(r"\s*<\d+\.?\s*>\s*$")
 
 # Field labels Ovid writes in this display (any label is read; these serve to recognise
 # the layout, and records without headers, by their content).
@@ -48,10 +48,6 @@ _KNOWN_LABELS = frozenset(
         "References", "Link to the Ovid Full Text or citation", "Version ID",
     )
 )
-
-
-def _is_header(line: str) -> bool:
-    return "<" in line[:4] and _HEADER.match(line) is not None
 
 
 def _is_value(line: str) -> bool:
@@ -86,7 +82,7 @@ def sniff(lines: list[str]) -> bool:
     header, at least three Ovid field labels each followed by an indented value (such a
     file is claimed so that parse() can say why it cannot be read)."""
     for index, line in enumerate(lines):
-        if _is_header(line):
+        if is_header(line):
             at = _next_index(lines, index)
             label = lines[at] if at < len(lines) else ""
             return label[:1].isalpha() and _is_value(_next_nonblank(lines, at))
@@ -95,7 +91,7 @@ def sniff(lines: list[str]) -> bool:
 
 def starts(lines: list[str]) -> list[int]:
     """Every ``<n>`` header line: the independent count of records."""
-    return [number for number, line in enumerate(lines, 1) if _is_header(line)]
+    return [number for number, line in enumerate(lines, 1) if is_header(line)]
 
 
 def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
@@ -108,7 +104,7 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
         number = index + 1
         if not line or line.isspace():
             continue
-        if _is_header(line):
+        if is_header(line):
             if pending is not None:
                 without_value.append(pending)
                 pending = None

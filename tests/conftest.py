@@ -43,4 +43,3 @@ def invoke(runner: CliRunner, *args: str, ok: bool = True):
     return result
 
 
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not present")

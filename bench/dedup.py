@@ -29,7 +29,7 @@ screening sets of other reviews, the export files: 32,251 records in 187 sets), 
 prefixed by set, each set its own database. There are fewer distinct real records than
 100,000, so an input of N records takes the same share of every set (its first records,
 keeping neighbouring duplicates together) and repeats it with a copy prefix (4 copies,
-each an exact duplicate of the others): the 10,000- and 100,000-record inputs have the
+each a duplicate of the others from another database, so the matcher compares them): the 10,000- and 100,000-record inputs have the
 same make-up, so their ratio measures how the cost grows, not a change of data.
 """
 
@@ -331,7 +331,13 @@ def build(sets: list[list[dict]], size: int, copies: int) -> list[dict]:
     for index in sorted(range(len(sets)), key=lambda i: (counts[i] - shares[i], i))[: wanted - sum(counts)]:
         counts[index] += 1
     distinct = [record for records, count in zip(sets, counts) for record in records[:count]]
-    built = [{**record, "key": f"c{copy}/{record['key']}"} for copy in range(copies) for record in distinct]
+    # Each copy counts as another database's export of the same records, so the matcher
+    # compares them; exact copies from one database are settled without matching.
+    built = [
+        {**record, "key": f"c{copy}/{record['key']}", "database": f"{record['database']} {copy}"}
+        for copy in range(copies)
+        for record in distinct
+    ]
     return built[:size]
 
 

@@ -666,3 +666,29 @@ def test_no_cluster_holds_two_records_the_matcher_calls_different_or_cautions_ab
                 verdict = compare_records(by_key[a], by_key[b])
                 assert verdict.verdict != "different", (a, b)
                 assert not (verdict.verdict == "unsure" and verdict.reason in CAUTIONS), (a, b)
+
+
+def test_exact_copies_from_one_database_are_settled_without_pairwise_matching() -> None:
+    base = record("r0000", "Telephone befriending for older adults living alone: a randomised trial",
+                  authors=("Hughes, A",), year="2019", journal="Age Ageing", volume="48", pages="12-19")
+    copies = [{**base, "key": f"r{number:04d}"} for number in range(1000)]
+    result = deduplicate(copies)
+    assert groups(result) == {frozenset(r["key"] for r in copies)}
+    assert result.primary == {"r0000"}
+    assert result.evidence["r0999"] == "identical to r0000 in every field"
+    assert result.pairs_compared < 10
+
+
+def test_identical_records_a_human_called_different_stay_apart() -> None:
+    base = record("a", "Telephone befriending for older adults living alone: a randomised trial",
+                  authors=("Hughes, A",), year="2019", journal="Age Ageing", volume="48", pages="12-19")
+    twins = [base, {**base, "key": "b"}, {**base, "key": "c"}]
+    result = deduplicate(twins, decisions=[PairDecision("a", "b", same=False)])
+    assert not together(result, "a", "b")
+    assert together(result, "a", "c") or together(result, "b", "c")
+
+
+def test_empty_identical_records_are_not_merged_for_being_identical() -> None:
+    blank = [record("x1"), record("x2")]
+    result = deduplicate(blank)
+    assert not together(result, "x1", "x2")

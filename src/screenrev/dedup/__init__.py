@@ -34,6 +34,8 @@ Hard cases, decided (each tested in tests/test_dedup.py):
 - Same title at the same volume and first page: same, however the authors are spelled (one name shared).
 - Corporate authors ("ALTS Group", "Alexion Pharmaceuticals, Inc") are not compared: spelled too variously.
 - Only title, authors and abstract known: same when all three agree (a duplicate publication then merges).
+- Records identical in every field, from one database: settled once (if the matcher calls the
+  first two the same), without pairwise matching; records named in a human decision are exempt.
 - Human decisions override the matcher both ways; "different" beats "same"; a pair decided both ways: different.
 """
 
@@ -42,6 +44,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..records import FIELDS
 from .blocking import candidate_pairs
 from .compare import CAUTIONS, DIFFERENT, SAME, UNSURE, Comparison, compare_records
 from .prepare import Prepared
@@ -96,12 +99,52 @@ def deduplicate(records: list[dict], *, decisions: Iterable[PairDecision] = ()) 
     printed or written and the records are not changed. ``decisions`` (from the review
     queue) override the matcher; decisions naming a key not in ``records`` are ignored.
     """
+    decisions = list(decisions)
     ordered = sorted(records, key=lambda record: record["key"])
+    if len({record["key"] for record in ordered}) != len(ordered):
+        raise ValueError("record keys are not unique")
+    # Records identical in every field (an export downloaded twice, a search re-run) are
+    # settled once: only the first takes part in matching, so a thousand copies cost one
+    # comparison, not half a million. Records a human decided on keep their own say.
+    named = {key for decision in decisions for key in (decision.key_a, decision.key_b)}
+    groups: dict[tuple, list[dict]] = {}
+    for record in ordered:
+        content = ("key", record["key"]) if record["key"] in named else _content(record)
+        groups.setdefault(content, []).append(record)
+    representatives: list[dict] = []
+    copies: dict[str, str] = {}
+    checked = 0
+    for members in groups.values():
+        first = members[0]
+        representatives.append(first)
+        if len(members) == 1:
+            continue
+        checked += 1
+        if compare_records(Prepared(0, first), Prepared(1, members[1])).verdict == SAME:
+            copies.update((member["key"], first["key"]) for member in members[1:])
+        else:
+            representatives.extend(members[1:])
+    result = _cluster(representatives, decisions)
+    for copy, original in copies.items():
+        result.cluster[copy] = result.cluster[original]
+        result.evidence[copy] = f"identical to {original} in every field"
+    result.pairs_compared += checked
+    return result
+
+
+def _content(record: dict) -> tuple:
+    """Everything the matcher can see of a record, hashable."""
+    return (record.get("database") or "",) + tuple(
+        tuple(value) if isinstance(value, list) else value for value in map(record.get, FIELDS)
+    )
+
+
+def _cluster(ordered: list[dict], decisions: list[PairDecision]) -> DedupResult:
+    """Cluster records (sorted by key inside) by pairwise comparison and complete linkage."""
+    ordered = sorted(ordered, key=lambda record: record["key"])
     prepared = [Prepared(index, record) for index, record in enumerate(ordered)]
     keys = [record.key for record in prepared]
     position = {key: index for index, key in enumerate(keys)}
-    if len(position) != len(keys):
-        raise ValueError("record keys are not unique")
 
     compared: dict[tuple[int, int], Comparison] = {}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import string
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from screenrev.formats import ris
 from screenrev.normalise import _MISSING
 from screenrev.parse import read_export
 from screenrev.records import FIELDS
+from screenrev.workspace import _dumps
 
 # Values as they stand after normalisation: no surrounding or repeated white space.
 _WORD = st.text(alphabet=string.ascii_letters + string.digits + "éøüßçñ'()[]:,.?!", min_size=1, max_size=12)
@@ -136,3 +138,18 @@ def test_damaged_real_exports_give_records_or_a_clear_error(path: Path, where: f
     except InputError:
         return
     assert len(parsed.records) == len(parsed.raws) > 0
+
+
+# Raw tags and extra columns as parsers make them: any text, control characters included.
+_TAGS = st.lists(st.tuples(st.text(max_size=6), st.text()), max_size=8)
+_EXTRA = st.dictionaries(st.text(max_size=10), st.text(), max_size=4)
+
+
+@settings(max_examples=300)
+@given(_TAGS, _EXTRA)
+def test_workspace_json_is_the_standard_librarys(tags: list[tuple[str, str]], extra: dict[str, str]) -> None:
+    # Workspaces written before orjson stored json.dumps text: the same bytes keep them valid.
+    standard = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    assert _dumps(tags) == standard(tags)
+    assert _dumps(extra) == standard(extra)
+    assert [tuple(pair) for pair in json.loads(_dumps(tags))] == tags

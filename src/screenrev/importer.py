@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ScreenrevError, SearchConflictError
-from .parse import ParsedFile, read_export, sha256_of
+from .parse import ParsedFile, bulk, read_export, sha256_of
 from .records import slug
 from .review import SEARCHES_DIR, Review, Search
 from .workspace import Workspace
@@ -46,6 +46,10 @@ def _search_name(path: Path, name: str | None) -> str:
     return name or slug(path.stem)
 
 
+# Paused for the whole import, not per stage: when collection resumes between reading and
+# storing, it walks every parsed record three times over (young, middle and old generation),
+# measured at 0.6-0.8 s for 100,000 records; by the end of the import the records are freed.
+@bulk()
 def import_files(
     review: Review,
     paths: list[Path],
@@ -97,7 +101,9 @@ def import_files(
                 f"{path}: a different file is already imported as search {search_name!r} "
                 f"({previous.file}); pass --replace to replace it, or --name to add a new search"
             )
-        parsed = read_export(path, data, encoding=encoding, format=format, accept_risks=accept_risks)
+        parsed = read_export(
+            path, data, encoding=encoding, format=format, accept_risks=accept_risks, sha256=sha
+        )
         del data
         target = _target_file(review, path, previous)
         search = Search(

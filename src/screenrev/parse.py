@@ -75,12 +75,18 @@ def read_export(
     encoding: str | None = None,
     format: str | None = None,
     accept_risks: bool = False,
+    sha256: str | None = None,
 ) -> ParsedFile:
-    """Decode, detect, parse, map and normalise one export; nothing lost without an error."""
+    """Decode, detect, parse, map and normalise one export; nothing lost without an error.
+
+    ``sha256`` is the hash of ``data`` when the caller has computed it already (hashing a
+    large export twice costs a tenth of a second per 100,000 records).
+    """
     path = str(path)
     if data is None:
         data = Path(path).read_bytes()
-    sha256 = sha256_of(data)
+    if sha256 is None:
+        sha256 = sha256_of(data)
     decoded = decode(data, path, encoding)
     encoding_used, notes = decoded.encoding, Notes(path)
     notes.warnings.extend(decoded.warnings)

@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 #: Canonical bibliographic fields, in the order they are exported.
 FIELDS: tuple[str, ...] = (
@@ -79,6 +80,8 @@ def identity(record: dict) -> str:
     )
 
 
+# Cached: ``record_key`` asks for the same search's slug once per record.
+@lru_cache(maxsize=1024)
 def slug(text: str) -> str:
     """A short lowercase ASCII name for use in keys and file names."""
     folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()

@@ -7,9 +7,12 @@ again re-imports every search from ``searches/`` and gives the same rows, byte f
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import orjson
 
 from .errors import InputError
 from .parse import ParsedFile, bulk, read_export, sha256_of
@@ -65,7 +68,20 @@ CREATE TABLE IF NOT EXISTS clusters (
 );
 """
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+def _dumps(value: object) -> str:
+    """Compact JSON, non-ASCII kept as it is.
+
+    orjson writes the same text as ``json.dumps(value, ensure_ascii=False,
+    separators=(",", ":"))`` for the strings, lists and string-keyed dicts stored here, at
+    a tenth of the cost: the raw tags of 100,000 records took a second with ``json``.
+    """
+    return orjson.dumps(value).decode()
+
+
+# A record's canonical fields in column order, fetched in one call rather than sixteen.
+_field_values = operator.itemgetter(*FIELDS)
+_LIST_POSITIONS = [index for index, name in enumerate(FIELDS) if name in LIST_FIELDS]
 
 
 def record_rows(search: Search, parsed: ParsedFile) -> Iterator[tuple]:
@@ -75,11 +91,10 @@ def record_rows(search: Search, parsed: ParsedFile) -> Iterator[tuple]:
         ident = identity(record)
         occurrence = seen.get(ident, 0) + 1
         seen[ident] = occurrence
+        values = list(_field_values(record))
         # List fields are stored one value per line: normalised values never hold a newline.
-        values = [
-            ("\n".join(record[name]) or None) if name in LIST_FIELDS else record[name]
-            for name in FIELDS
-        ]
+        for index in _LIST_POSITIONS:
+            values[index] = "\n".join(values[index]) or None
         yield (
             record_key(search.name, ident, occurrence),
             search.name,
@@ -189,6 +204,7 @@ class Workspace:
             encoding=search.decode_as or None,
             format=search.format,
             accept_risks=bool(search.accepted_risks),
+            sha256=search.sha256,
         )
         if len(parsed.raws) != search.records:
             raise InputError(

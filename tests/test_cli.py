@@ -190,3 +190,24 @@ def _keys_by_title(csv_text: str) -> dict[str, str]:
 def test_export_rejects_unknown_format(runner: CliRunner, review_dir: Path, bad: str) -> None:
     result = invoke(runner, "export", "records", bad, ok=False)
     assert result.exit_code == 2
+
+
+def test_a_folder_is_not_an_export(runner: CliRunner, review_dir: Path, tmp_path: Path) -> None:
+    result = invoke(runner, "import", str(tmp_path), "-d", "X", ok=False)
+    assert result.exit_code == 1
+    assert "is a folder" in result.stderr
+
+
+def test_accepted_risks_are_recorded_and_shown(runner: CliRunner, review_dir: Path, tmp_path: Path) -> None:
+    data = PROQUEST.read_bytes()
+    cut = tmp_path / "cut.ris"
+    cut.write_bytes(data[: data.rindex(b"ER  -") - 200])
+    refused = invoke(runner, "import", str(cut), "-d", "PTSDpubs", ok=False)
+    assert refused.exit_code == 1 and "--accept-risks" in refused.stderr
+    result = invoke(runner, "import", str(cut), "-d", "PTSDpubs", "--accept-risks", "--json")
+    warnings = json.loads(result.stdout)["files"][0]["warnings"]
+    assert any(w.startswith("accepted risk: line ") and "truncated" in w for w in warnings)
+    assert "accepted_risks = [" in (review_dir / "screenrev.toml").read_text()
+    # The rebuilt workspace accepts the same file again without asking.
+    shutil.rmtree(review_dir / ".screenrev")
+    assert json.loads(invoke(runner, "sources", "--json").stdout)["total"] == 6

@@ -81,6 +81,8 @@ def import_files(
     for path in paths:
         if on_file:
             on_file(path)
+        if path.is_dir():
+            raise ScreenrevError(f"{path}: is a folder; name the export files in it")
         if not path.is_file():
             raise ScreenrevError(f"{path}: no such file")
         data = path.read_bytes()
@@ -160,7 +162,11 @@ def import_files(
             format=plan.search.format,
             encoding=plan.search.encoding,
             records=plan.search.records,
-            warnings=plan.parsed.warnings if plan.parsed else [],
+            warnings=(
+                plan.parsed.warnings + [f"accepted risk: {risk}" for risk in plan.parsed.risks]
+                if plan.parsed
+                else []
+            ),
         )
         for plan in planned
     ]

@@ -10,7 +10,6 @@ import json
 import operator
 import sqlite3
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import orjson
 
@@ -278,11 +277,6 @@ class Workspace:
         """A context manager: BEGIN … COMMIT, or ROLLBACK on any exception."""
         return _Transaction(self.db)
 
-    def warnings(self, name: str) -> list[str]:
-        """What was noticed while reading a search's file."""
-        row = self.db.execute("SELECT warnings FROM searches WHERE name = ?", (name,)).fetchone()
-        return json.loads(row[0]) if row else []
-
     def count_records(self, search: str | None = None) -> int:
         """Number of records, in one search or in all."""
         if search is None:
@@ -337,8 +331,3 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
-def workspace_path(review: Review) -> Path:
-    """Path of the SQLite file of a review."""
-    return review.workspace_dir / DB_FILE

@@ -188,30 +188,25 @@ def _cluster(ordered: list[dict], decisions: list[PairDecision]) -> DedupResult:
                         return f"{keys[pair[0]]} and {keys[pair[1]]} need a human ({result.reason})"
         return None
 
-    # Human "same" decisions first: they override the matcher, but never a human "different".
-    for i, j in sorted(human_same):
-        x, y = clusters.owner[i], clusters.owner[j]
-        if x != y:
-            conflict = conflict_between(x, y, human_only=True)
-            if conflict:
-                blocked[(i, j)] = f"decided same, but that would join {conflict}"
-            else:
-                clusters.merge(x, y)
+    def merge_all(pairs: Iterable[tuple[int, int]], human_only: bool, said: str) -> None:
+        for i, j in pairs:
+            x, y = clusters.owner[i], clusters.owner[j]
+            if x != y:
+                conflict = conflict_between(x, y, human_only=human_only)
+                if conflict:
+                    blocked[(i, j)] = f"{said}, but that would join {conflict}"
+                else:
+                    clusters.merge(x, y)
 
+    # Human "same" decisions first: they override the matcher, but never a human "different".
+    merge_all(sorted(human_same), human_only=True, said="decided same")
     # Then the matcher's "same" pairs, surest first; a merge happens only if no pair across
     # the two clusters is different (complete linkage), so A~B and B~C never join A≠C.
     edges = sorted(
         (pair for pair, result in compared.items() if result.verdict == SAME and pair not in human_different),
         key=lambda pair: (-compared[pair].score, pair),
     )
-    for i, j in edges:
-        x, y = clusters.owner[i], clusters.owner[j]
-        if x != y:
-            conflict = conflict_between(x, y, human_only=False)
-            if conflict:
-                blocked[(i, j)] = f"same, but that would join {conflict}"
-            else:
-                clusters.merge(x, y)
+    merge_all(edges, human_only=False, said="same")
 
     return _result(prepared, keys, clusters, compared, human_same | human_different, blocked)
 

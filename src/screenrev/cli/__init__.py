@@ -1,0 +1,13 @@
+"""The command line: one short module per command group; the work is done in the library."""
+
+from __future__ import annotations
+
+from . import _dedup, _records  # noqa: F401 - importing registers the commands
+from ._app import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point for the ``screenrev`` command."""
+    app()

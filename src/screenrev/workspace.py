@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import operator
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import orjson
 
@@ -18,7 +18,7 @@ from .parse import ParsedFile, bulk, read_export, sha256_of
 from .records import FIELDS, LIST_FIELDS, identity, record_key
 from .review import Review, Search
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 DB_FILE = "workspace.sqlite"
 
 #: Columns of the records table, in order.
@@ -64,6 +64,19 @@ CREATE TABLE IF NOT EXISTS clusters (
     cluster TEXT PRIMARY KEY,
     members INTEGER NOT NULL,
     fields TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rule_outcomes (
+    key TEXT NOT NULL,
+    criterion TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    PRIMARY KEY (key, criterion)
+);
+CREATE TABLE IF NOT EXISTS screening (
+    key TEXT PRIMARY KEY,
+    outcome TEXT NOT NULL,
+    criterion TEXT NOT NULL,
+    reason TEXT NOT NULL
 );
 """
 
@@ -246,6 +259,13 @@ class Workspace:
     def _clear_clusters(self) -> None:
         self.db.execute("DELETE FROM duplicates")
         self.db.execute("DELETE FROM clusters")
+        # Rules are applied to primary records, which have just changed.
+        self._clear_screening()
+
+    def _clear_screening(self) -> None:
+        self.db.execute("DELETE FROM rule_outcomes")
+        self.db.execute("DELETE FROM screening")
+        self.db.execute("DELETE FROM meta WHERE name = 'protocol'")
 
     def has_clusters(self) -> bool:
         """Whether deduplication has run on the records as they are now."""
@@ -272,6 +292,24 @@ class Workspace:
                 "INSERT INTO clusters VALUES (?, ?, ?)",
                 ((name, sizes[name], _dumps(merged[name])) for name in sorted(merged)),
             )
+
+    def store_screening(self, protocol_sha256: str, outcomes: Iterable[tuple], screening: Iterable[tuple]) -> None:
+        """Replace the rule outcomes: ``(key, criterion, outcome, evidence)`` rows, and per record
+        ``(key, outcome, criterion, reason)`` rows (the criterion that decided it, if any)."""
+        with self.transaction():
+            self._clear_screening()
+            self.db.executemany("INSERT INTO rule_outcomes VALUES (?, ?, ?, ?)", outcomes)
+            self.db.executemany("INSERT INTO screening VALUES (?, ?, ?, ?)", screening)
+            self.db.execute("INSERT INTO meta VALUES ('protocol', ?)", (protocol_sha256,))
+
+    def screened_with(self) -> str | None:
+        """The sha256 of the protocol the stored rule outcomes come from (None: rules not run)."""
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'protocol'").fetchone()
+        return row[0] if row else None
+
+    def rule_exclusions(self) -> dict[str, str]:
+        """Primary record key → label of the criterion that excluded it automatically."""
+        return dict(self.db.execute("SELECT key, reason FROM screening WHERE outcome = 'exclude' ORDER BY key"))
 
     def transaction(self) -> _Transaction:
         """A context manager: BEGIN … COMMIT, or ROLLBACK on any exception."""

@@ -57,3 +57,21 @@ class ManifestError(InputError):
 
 class SearchConflictError(ScreenrevError):
     """A different file is already imported under the same search name."""
+
+class ProtocolError(InputError):
+    """A protocol (rule file) is malformed; the message says where and how to fix it."""
+
+    def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None,
+                 column: int | None = None, field: str | None = None) -> None:
+        super().__init__(message, path=path, line=line, field=field)
+        self.column = column
+
+    def __str__(self) -> str:
+        where = self.path or "protocol"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}: {field}{self.message}"
+

@@ -151,6 +151,11 @@ class Review:
         return self.root / str(self._document.get("review", {}).get("decisions", DECISIONS_DIR))
 
     @property
+    def protocol_path(self) -> Path:
+        """The protocol (rule file) named in the manifest (``protocol.yaml`` by default)."""
+        return self.root / str(self._document.get("review", {}).get("protocol", PROTOCOL))
+
+    @property
     def workspace_dir(self) -> Path:
         """Where the derived SQLite workspace lives."""
         return self.root / WORKSPACE_DIR

@@ -293,6 +293,26 @@ class Workspace:
                 ((name, sizes[name], _dumps(merged[name])) for name in sorted(merged)),
             )
 
+    def primary_records(self) -> Iterator[dict]:
+        """The records to screen: each cluster's primary record with the fields merged from
+        its duplicates (every record, as imported, when deduplication has not run)."""
+        if not self.has_clusters():
+            yield from self.iter_records()
+            return
+        order = {search.name: index for index, search in enumerate(self.review.searches())}
+        for name in sorted(order, key=order.get):
+            cursor = self.db.execute(
+                "SELECT records.key, records.search, records.database, records.position, duplicates.cluster, "
+                "clusters.fields FROM records JOIN duplicates USING (key) "
+                "JOIN clusters ON clusters.cluster = duplicates.cluster "
+                "WHERE records.search = ? AND duplicates.is_primary = 1 ORDER BY records.position",
+                (name,),
+            )
+            for key, search, database, position, cluster, fields in cursor:
+                record = orjson.loads(fields)
+                record.update(key=key, search=search, database=database, position=position, cluster=cluster)
+                yield record
+
     def store_screening(self, protocol_sha256: str, outcomes: Iterable[tuple], screening: Iterable[tuple]) -> None:
         """Replace the rule outcomes: ``(key, criterion, outcome, evidence)`` rows, and per record
         ``(key, outcome, criterion, reason)`` rows (the criterion that decided it, if any)."""
@@ -306,6 +326,25 @@ class Workspace:
         """The sha256 of the protocol the stored rule outcomes come from (None: rules not run)."""
         row = self.db.execute("SELECT value FROM meta WHERE name = 'protocol'").fetchone()
         return row[0] if row else None
+
+    def screening_columns(self) -> tuple[list[str], dict[str, dict[str, str]]]:
+        """The columns the rules stage adds to an export, and their values per record key:
+        ``screening`` and ``exclusion_reason``, then ``rule:<id>`` and ``rule:<id>:evidence``
+        for each criterion in protocol order. Empty when the rules have not run."""
+        criteria = [c for (c,) in self.db.execute("SELECT criterion FROM rule_outcomes GROUP BY criterion ORDER BY MIN(rowid)")]
+        if not criteria:
+            return [], {}
+        values: dict[str, dict[str, str]] = {}
+        for key, outcome, reason in self.db.execute("SELECT key, outcome, reason FROM screening"):
+            values[key] = {"screening": outcome, "exclusion_reason": reason if outcome == "exclude" else ""}
+        for key, criterion, outcome, evidence in self.db.execute("SELECT * FROM rule_outcomes"):
+            row = values[key]
+            row[f"rule:{criterion}"] = outcome
+            row[f"rule:{criterion}:evidence"] = evidence
+        columns = ["screening", "exclusion_reason"]
+        for criterion in criteria:
+            columns += [f"rule:{criterion}", f"rule:{criterion}:evidence"]
+        return columns, values
 
     def rule_exclusions(self) -> dict[str, str]:
         """Primary record key → label of the criterion that excluded it automatically."""

@@ -124,11 +124,13 @@ def export_records(
     review = Review.find()
     files = {s.name: s.file for s in review.searches()}
     with open_workspace(review) as workspace:
+        rule_columns, rule_values = workspace.screening_columns()
         records = (
-            {**record, "source_file": files[record["search"]]} for record in workspace.iter_records()
+            {**record, "source_file": files[record["search"]], **rule_values.get(record["key"], {})}
+            for record in workspace.iter_records()
         )
         extra = workspace.extra_columns()
-        stages = ["cluster", "primary"] if workspace.has_clusters() else []
+        stages = (["cluster", "primary"] if workspace.has_clusters() else []) + rule_columns
         if out is None:
             _write_records(format, records, sys.stdout, extra, stages)
             return

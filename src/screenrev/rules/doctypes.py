@@ -1,0 +1,70 @@
+"""Whether a record is a peer-reviewed journal article, read from its type in any dialect.
+
+Databases say what a record is in their own words: RIS ``TY  - JOUR``, Web of Science
+``DT Article``, PubMed ``PT Journal Article``, Scopus ``Document Type: Conference Paper``,
+EBSCO ``Academic Journal``, ProQuest ``Scholarly Journals``, PsycINFO ``Peer Reviewed
+Journal``. Each known value is sorted into one of three kinds; anything else is ignored,
+and a record with no known value is left for a human (unsure).
+"""
+
+from __future__ import annotations
+
+import re
+
+JOURNAL = "journal article"
+NOT_PEER_REVIEWED = "not peer reviewed"
+NOT_JOURNAL = "not a journal article"
+
+_JOURNAL = {
+    # RIS
+    "jour", "ejour", "jfull", "inpr",
+    # Web of Science, Scopus, PubMed and vendors
+    "article", "articles", "journal article", "journal articles", "journal", "journal paper",
+    "review", "review article", "systematic review", "meta-analysis", "short survey",
+    "randomized controlled trial", "clinical trial", "controlled clinical trial",
+    "observational study", "multicenter study", "comparative study", "evaluation study",
+    "evaluation studies", "validation study", "twin study", "case reports", "data paper",
+    "research article", "research articles", "original article", "original research",
+    "original paper", "journalarticle", "academic journal", "scholarly journals",
+    "peer reviewed journal", "peer-reviewed journal", "journal; peer reviewed journal",
+    "ieee journals", "early access", "research support, non-u.s. gov't",
+    "research support, u.s. gov't, p.h.s.", "research support, n.i.h., extramural",
+}
+_NOT_PEER_REVIEWED = {
+    "editorial", "editorial material", "letter", "comment", "commentary", "note", "erratum",
+    "correction", "published erratum", "retraction of publication", "retracted publication",
+    "news", "newspaper article", "book review", "meeting abstract", "conference abstract",
+    "biography", "interview", "magazine", "mgzn", "trade journal", "trade journals",
+    "magazines", "ieee magazines", "news", "newspapers", "wire feeds", "blogs, podcasts, & websites",
+    "unpb", "preprint", "abst", "letter to the editor",
+}
+_NOT_JOURNAL = {
+    "book", "books", "book chapter", "book section", "chap", "echap", "ebook", "edbook",
+    "edited book", "whole book", "authored book", "chapter", "encyclopedia", "encyc",
+    "dissertation", "dissertations", "dissertation abstract", "dissertation/thesis",
+    "dissertations & theses", "dissertations/theses - doctoral dissertations", "thes", "thesis",
+    "phd thesis", "masters thesis", "conference paper", "conference review", "conference",
+    "conference proceeding", "conference proceedings", "conference publication", "proceedings paper",
+    "inproceedings", "conf", "cpaper", "meeting paper", "ieee conferences", "report", "reports",
+    "rprt", "technical report", "government documents", "govdoc", "reports - research",
+    "reports - evaluative", "reports - descriptive", "patent", "pat", "web page", "web",
+    "elec", "standard", "stand", "video-audio media", "video", "sound", "data", "dataset",
+    "computer program", "comp", "case", "hear", "bill", "unbill", "stat", "legal", "grant",
+    "pamp", "pamphlet", "map", "chart", "art", "generic", "gen", "ser", "manscpt",
+}
+_SEPARATORS = re.compile(r"\s*[;|]\s*")
+
+
+def kind(types: list[str]) -> tuple[str | None, str]:
+    """What the record's types say (JOURNAL, NOT_PEER_REVIEWED, NOT_JOURNAL or None) and why.
+
+    A type saying the item is not peer-reviewed research (an editorial, a letter) wins over
+    "journal article", which PubMed also gives those; a journal article wins over anything
+    that only says where an item was presented.
+    """
+    values = [v.strip() for t in types for v in _SEPARATORS.split(t) if v.strip()]
+    for vocabulary, found in ((_NOT_PEER_REVIEWED, NOT_PEER_REVIEWED), (_JOURNAL, JOURNAL), (_NOT_JOURNAL, NOT_JOURNAL)):
+        for value in values:
+            if value.lower() in vocabulary:
+                return found, value
+    return None, "; ".join(values)

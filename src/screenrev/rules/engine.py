@@ -1,0 +1,366 @@
+"""Applying a protocol to records: an outcome and its evidence for every criterion.
+
+Each condition answers yes (it applies), no, or "cannot tell" (None) when the data it
+needs is missing; ``all_of`` and ``any_of`` combine those answers with three-valued logic
+(yes and unknown is unknown). A criterion that applies excludes the record or flags it; one
+that cannot tell leaves it **unsure**: missing data never excludes a record.
+
+A record's outcome does not depend on the order of the criteria. Its exclusion reason is
+the first excluding criterion in the protocol, as PRISMA's hierarchy of reasons.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from ..records import LIST_FIELDS
+from . import doctypes, language
+from .protocol import (
+    Combination,
+    Condition,
+    Criterion,
+    FieldTest,
+    PeerReviewTest,
+    Protocol,
+    TextTest,
+)
+from .spelling import fold
+from .terms import Matcher, Span, Term, near, word_end
+
+EXCLUDE, FLAG, PASS, UNSURE = "exclude", "flag", "pass", "unsure"
+OUTCOMES = (EXCLUDE, FLAG, UNSURE, PASS)
+_CONTEXT = 40
+_SEPARATOR = " \0 "
+_MAX_SHOWN = 3
+
+
+class Outcome(NamedTuple):
+    """What one criterion made of one record."""
+
+    criterion: str
+    outcome: str
+    """exclude, flag, pass or unsure."""
+    evidence: str
+    """The field value, or the matched words in context, or what was missing."""
+
+
+class Verdict(NamedTuple):
+    """What the protocol as a whole made of one record."""
+
+    outcome: str
+    """exclude (by a rule), flag (for a human), unsure (a rule could not tell) or pass."""
+    criterion: str
+    """The criterion that decided it (empty for pass)."""
+    reason: str
+    """That criterion's label."""
+
+
+class _Terms(NamedTuple):
+    """A list of terms ready to look up in what the matcher found."""
+
+    terms: tuple[tuple[Term, tuple[int, ...]], ...]
+    """Each term and its phrase numbers (two for NEAR)."""
+    phrases: frozenset[int]
+
+
+def _compile(terms: tuple[Term, ...], matcher: Matcher) -> _Terms:
+    numbered = tuple((term, tuple(matcher.index[phrase] for phrase in term.phrases)) for term in terms)
+    return _Terms(numbered, frozenset(n for _term, numbers in numbered for n in numbers))
+
+
+class _Text:
+    """A record's text fields, folded and scanned together once, on first use.
+
+    The fields are joined with a NUL character between spaces, which no term can match
+    across, so one fold and one pass of the automaton serve every criterion and field.
+    """
+
+    __slots__ = ("record", "matcher", "fields", "scanned", "filled")
+
+    def __init__(self, record: dict, matcher: Matcher, fields: tuple[str, ...]) -> None:
+        self.record = record
+        self.matcher = matcher
+        self.fields = fields
+        self.scanned: dict[str, tuple[str, str, dict[int, list[Span]], int, int]] = {}
+        self.filled: frozenset[str] = frozenset()
+
+    def original(self, field: str) -> str:
+        value = self.record.get(field)
+        if field in LIST_FIELDS:
+            return "; ".join(value or [])
+        return value or ""
+
+    def scan(self, field: str) -> tuple[str, str, dict[int, list[Span]], int, int]:
+        """The field's shown text, folded text, phrases found, and its bounds in both texts."""
+        if not self.scanned:
+            self._scan()
+        return self.scanned[field]
+
+    def _scan(self) -> None:
+        originals = [self.original(field) for field in self.fields]
+        self.filled = frozenset(field for field, text in zip(self.fields, originals) if text and not text.isspace())
+        combined = _SEPARATOR.join(originals)
+        folded, aligned = fold(combined)
+        if not aligned:  # a character folded into two (ß → ss): scan each field on its own
+            for field, original in zip(self.fields, originals):
+                one, same = fold(original)
+                self.scanned[field] = (original if same else one, one, self.matcher.find(one), 0, len(one))
+            return
+        found = self.matcher.find(folded)
+        bounds, start = [], 0
+        for field, original in zip(self.fields, originals):
+            bounds.append((field, start, start + len(original)))
+            start += len(original) + len(_SEPARATOR)
+        per_field: dict[str, dict[int, list[Span]]] = {field: {} for field in self.fields}
+        if len(bounds) == 1:
+            per_field[self.fields[0]] = found
+        else:
+            for number, spans in found.items():
+                for span in spans:
+                    for field, low, high in bounds:
+                        if span[0] < high:
+                            per_field[field].setdefault(number, []).append(span)
+                            break
+        for field, low, high in bounds:
+            self.scanned[field] = (combined, folded, per_field[field], low, high)
+
+    def hits(self, terms: _Terms, fields: tuple[str, ...]) -> list[tuple[Term, str, str]]:
+        """(term, field, context) for each term found, first occurrence per field."""
+        found_terms = []
+        for field in fields:
+            shown, folded, found, low, high = self.scan(field)
+            if terms.phrases.isdisjoint(found):
+                continue
+            for term, numbers in terms.terms:
+                spans = found.get(numbers[0])
+                if spans is None:
+                    continue
+                if len(numbers) == 2:
+                    other = found.get(numbers[1])
+                    spans = near(spans, other, term.distance, folded) if other else None
+                    if not spans:
+                        continue
+                start, end = spans[0]
+                found_terms.append((term, field, _context(shown, start, word_end(folded, end), low, high)))
+        return found_terms
+
+
+def _context(text: str, start: int, end: int, low: int, high: int) -> str:
+    left = max(low, start - _CONTEXT)
+    right = min(high, end + _CONTEXT)
+    if left > low:
+        left = text.find(" ", left, start) + 1 or left
+    if right < high:
+        cut = text.rfind(" ", end, right)
+        right = cut if cut > 0 else right
+    before = ("…" if left > low else "") + text[left:start]
+    after = text[end:right] + ("…" if right < high else "")
+    return " ".join(f"{before}[{text[start:end]}]{after}".split())
+
+
+def describe_hits(hits: list[tuple[Term, str, str]]) -> str:
+    """Evidence text: each term found, where, with the words around its first occurrence."""
+    shown: dict[str, tuple[Term, str, str]] = {}
+    for hit in hits:
+        shown.setdefault(hit[0].text, hit)
+    parts = [f'{term.text!r} in {field}: "{context}"' for term, field, context in list(shown.values())[:_MAX_SHOWN]]
+    if len(shown) > _MAX_SHOWN:
+        parts.append(f"and {len(shown) - _MAX_SHOWN} more terms")
+    return "; ".join(parts)
+
+
+class Screener:
+    """A protocol ready to apply to records, one at a time."""
+
+    def __init__(self, protocol: Protocol) -> None:
+        self.protocol = protocol
+        self.matcher = Matcher([phrase for term in protocol.terms for phrase in term.phrases])
+        self.compiled: dict[int, tuple[_Terms, _Terms]] = {}
+        for criterion in protocol.criteria:
+            for test in _text_tests(criterion.condition):
+                self.compiled[id(test)] = (_compile(test.terms, self.matcher), _compile(test.unless, self.matcher))
+        self.labels = {criterion.id: criterion.label for criterion in protocol.criteria}
+        tests = [test for criterion in protocol.criteria for test in _text_tests(criterion.condition)]
+        self.text_fields = tuple(dict.fromkeys(field for test in tests for field in test.fields)) or ("title",)
+
+    def outcomes(self, record: dict) -> list[Outcome]:
+        """The outcome of every criterion for one record, in protocol order."""
+        context = _Record(record, _Text(record, self.matcher, self.text_fields), self.compiled, {})
+        outcomes = []
+        for criterion in self.protocol.criteria:
+            applies, evidence = _evaluate(criterion.condition, context)
+            outcome = UNSURE if applies is None else (criterion.action if applies else PASS)
+            outcomes.append(Outcome(criterion.id, outcome, evidence))
+        return outcomes
+
+    def marked_title(self, record: dict, criterion: Criterion) -> str:
+        """The record's title with the criterion's terms found in it between [brackets]."""
+        text = _Text(record, self.matcher, ("title",))
+        shown, folded, found, _low, _high = text.scan("title")
+        spans = set()
+        for term in _terms(criterion.condition):
+            numbers = [self.matcher.index[phrase] for phrase in term.phrases]
+            if len(numbers) == 1:
+                spans.update(found.get(numbers[0], []))
+            elif numbers[0] in found and numbers[1] in found:
+                spans.update(near(found[numbers[0]], found[numbers[1]], term.distance, folded))
+        pieces, last = [], 0
+        for start, end in sorted(spans):
+            if start < last:
+                continue
+            end = word_end(folded, end)
+            pieces += [shown[last:start], f"[{shown[start:end]}]"]
+            last = end
+        return "".join(pieces) + shown[last:]
+
+    def verdict(self, outcomes: list[Outcome]) -> Verdict:
+        """The record's overall outcome from its criteria's outcomes."""
+        for wanted in (EXCLUDE, FLAG, UNSURE):
+            for outcome in outcomes:
+                if outcome.outcome == wanted:
+                    return Verdict(wanted, outcome.criterion, self.labels[outcome.criterion])
+        return Verdict(PASS, "", "")
+
+
+class _Record(NamedTuple):
+    record: dict
+    text: _Text
+    compiled: dict[int, tuple[_Terms, _Terms]]
+    cache: dict
+    """Values worked out once per record (its language)."""
+
+
+def _text_tests(condition: Condition) -> list[TextTest]:
+    if isinstance(condition, TextTest):
+        return [condition]
+    if isinstance(condition, Combination):
+        return [test for part in condition.parts for test in _text_tests(part)]
+    return []
+
+
+def _terms(condition: Condition) -> list[Term]:
+    if isinstance(condition, TextTest):
+        return [*condition.terms, *condition.unless]
+    if isinstance(condition, Combination):
+        return [term for part in condition.parts for term in _terms(part)]
+    return []
+
+
+def _evaluate(condition: Condition, context: _Record) -> tuple[bool | None, str]:
+    if isinstance(condition, TextTest):
+        return _text(condition, context)
+    if isinstance(condition, FieldTest):
+        return _field(condition, context.record, context.cache)
+    if isinstance(condition, PeerReviewTest):
+        return _peer_review(context.record)
+    return _combination(condition, context)
+
+
+def _combination(condition: Combination, context: _Record) -> tuple[bool | None, str]:
+    results = [_evaluate(part, context) for part in condition.parts]
+    decisive = False if condition.mode == "all_of" else True
+    for applies, evidence in results:
+        if applies is decisive:
+            return decisive, evidence
+    if any(applies is None for applies, _ in results):
+        return None, "; ".join(evidence for applies, evidence in results if applies is None)
+    return not decisive, "; ".join(evidence for _, evidence in results)
+
+
+def _field(test: FieldTest, record: dict, cache: dict) -> tuple[bool | None, str]:
+    if test.field == "year":
+        return _year(test, record.get("year"))
+    if test.field == "language" and test.test != "missing":
+        return _language(test, record, cache)
+    value = record.get(test.field)
+    values = [v for v in (value or [])] if test.field in LIST_FIELDS else ([value] if value else [])
+    shown = "; ".join(values)
+    if test.test == "missing":
+        return (False, f"{test.field}: {shown}") if values else (True, f"no {test.field}")
+    if not values:
+        return None, f"no {test.field}"
+    found = any(v.lower() in test.value for v in values)
+    applies = found if test.test == "in" else not found
+    return applies, f"{test.field}: {shown}"
+
+
+def _year(test: FieldTest, value: str | None) -> tuple[bool | None, str]:
+    if not value or not str(value)[:4].isdigit():
+        return None, "no year"
+    year = int(str(value)[:4])
+    limit, kind = test.value, test.test
+    if kind == "at_most":
+        applies = year <= limit
+    elif kind == "at_least":
+        applies = year >= limit
+    elif kind == "before":
+        applies = year < limit
+    elif kind == "after":
+        applies = year > limit
+    else:
+        applies = limit[0] <= year <= limit[1]
+    return applies, f"year {year}"
+
+
+def _language(test: FieldTest, record: dict, cache: dict) -> tuple[bool | None, str]:
+    if "language" not in cache:
+        cache["language"] = language.of_record(record)
+    found: language.Language = cache["language"]
+    if found.code is None:
+        if found.probability:
+            return None, f"no language field, and the text is not clearly in one language (p={found.probability})"
+        return None, "no language field, and too little text to detect it"
+    codes = found.code.split(";")
+    inside = any(code in test.value for code in codes)
+    applies = inside if test.test == "in" else not inside
+    if found.source == "record":
+        return applies, f"language: {found.code}"
+    return applies, f"language: {found.code} (detected from title and abstract, p={found.probability})"
+
+
+def _peer_review(record: dict) -> tuple[bool | None, str]:
+    kind, value = doctypes.kind(record.get("publication_type") or [])
+    if kind is None:
+        return None, f"type not recognised: {value}" if value else "no publication type"
+    return kind != doctypes.JOURNAL, f"type: {value} ({kind})"
+
+
+@lru_cache(maxsize=1024)
+def _absent(fields: tuple[str, ...], present: tuple[str, ...]) -> tuple[str, str]:
+    """The evidence strings for terms not found: in what is there, and what is missing."""
+    missing = [field for field in fields if field not in present]
+    return f"none of the terms in {' or '.join(present)}", (f"no {' or '.join(missing)}" if missing else "")
+
+
+def _text(test: TextTest, context: _Record) -> tuple[bool | None, str]:
+    text = context.text
+    if not text.scanned:
+        text._scan()
+    present = tuple(field for field in test.fields if field in text.filled)
+    if not present:
+        return None, f"no {' or '.join(test.fields)}"
+    none_found, gap = _absent(test.fields, present)
+    terms, unless = context.compiled[id(test)]
+    hits = text.hits(terms, test.fields)
+    mode = test.mode
+    if not hits:
+        if mode != "none":
+            return (None, f"{none_found}; {gap}") if gap else (False, none_found)
+        if gap:
+            return None, f"{none_found}, but {gap}"
+        evidence = none_found
+    elif mode == "none":
+        return False, describe_hits(hits)  # a term is there: what is missing cannot change that
+    elif mode == "all" and len({hit[0] for hit in hits}) < len(terms.terms):
+        evidence = describe_hits(hits)
+        return (None, f"{evidence}; {gap}") if gap else (False, evidence)
+    else:
+        evidence = describe_hits(hits)
+    if test.unless:
+        exceptions = text.hits(unless, test.fields)
+        if exceptions:
+            return False, f"{evidence}; but {describe_hits(exceptions)}"
+        if gap:
+            return None, f"{evidence}; exceptions not checked: {gap}"
+    return True, evidence

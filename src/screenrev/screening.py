@@ -1,0 +1,107 @@
+"""The rules stage: apply the review's protocol to its primary records and keep the outcomes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .parse import bulk
+from .review import Review
+from .rules import (
+    EXCLUDE,
+    FLAG,
+    PASS,
+    UNSURE,
+    Outcome,
+    Protocol,
+    Screener,
+    Verdict,
+    load_protocol,
+)
+from .workspace import Workspace
+
+
+@dataclass(frozen=True)
+class CriterionCounts:
+    """What one criterion did across the review."""
+
+    id: str
+    label: str
+    action: str
+    excluded: int
+    flagged: int
+    unsure: int
+    passed: int
+
+
+@dataclass(frozen=True)
+class ScreenSummary:
+    """What the protocol did to the review's records."""
+
+    protocol: str
+    records: int
+    """Records screened (primary records once duplicates are found)."""
+    deduplicated: bool
+    excluded: int
+    """Records excluded automatically (by at least one criterion)."""
+    flagged: int
+    """Records flagged for a human (and excluded by none)."""
+    unsure: int
+    """Records some criterion could not decide (and no criterion excluded or flagged)."""
+    passed: int
+    criteria: list[CriterionCounts] = field(default_factory=list)
+
+
+def screen_records(
+    protocol: Protocol, records: Iterable[dict]
+) -> Iterator[tuple[dict, list[Outcome], Verdict]]:
+    """Each record with the outcome of every criterion and the overall verdict."""
+    screener = Screener(protocol)
+    for record in records:
+        outcomes = screener.outcomes(record)
+        yield record, outcomes, screener.verdict(outcomes)
+
+
+def summarise(protocol: Protocol, results: Iterable[tuple[dict, list[Outcome], Verdict]],
+              *, deduplicated: bool) -> ScreenSummary:
+    """Counts per criterion and per overall outcome."""
+    per_criterion: dict[str, Counter] = {c.id: Counter() for c in protocol.criteria}
+    overall: Counter = Counter()
+    for _record, outcomes, verdict in results:
+        overall[verdict.outcome] += 1
+        for outcome in outcomes:
+            per_criterion[outcome.criterion][outcome.outcome] += 1
+    return ScreenSummary(
+        protocol=protocol.path,
+        records=sum(overall.values()),
+        deduplicated=deduplicated,
+        excluded=overall[EXCLUDE],
+        flagged=overall[FLAG],
+        unsure=overall[UNSURE],
+        passed=overall[PASS],
+        criteria=[
+            CriterionCounts(c.id, c.label, c.action, per_criterion[c.id][EXCLUDE], per_criterion[c.id][FLAG],
+                            per_criterion[c.id][UNSURE], per_criterion[c.id][PASS])
+            for c in protocol.criteria
+        ],
+    )
+
+
+def screen_review(review: Review, workspace: Workspace, *, protocol_path: Path | None = None) -> ScreenSummary:
+    """Apply the protocol to the primary records and store every outcome in the workspace."""
+    protocol = load_protocol(protocol_path or review.protocol_path)
+    deduplicated = workspace.has_clusters()
+    with bulk():
+        results = list(screen_records(protocol, workspace.primary_records()))
+    outcomes = (
+        (record["key"], outcome.criterion, outcome.outcome, outcome.evidence)
+        for record, record_outcomes, _verdict in results
+        for outcome in record_outcomes
+    )
+    verdicts = (
+        (record["key"], verdict.outcome, verdict.criterion, verdict.reason) for record, _o, verdict in results
+    )
+    workspace.store_screening(protocol.sha256, outcomes, verdicts)
+    return summarise(protocol, results, deduplicated=deduplicated)

@@ -128,3 +128,21 @@ def test_rules_explain_outside_a_review_still_explains(runner: CliRunner, tmp_pa
 def test_rules_explain_rejects_an_unknown_format(runner: CliRunner, tmp_path: Path) -> None:
     result = invoke(runner, "rules", "explain", str(EXAMPLE / "protocol.yaml"), "--format", "pdf", ok=False)
     assert result.exit_code == 2
+
+
+def test_languages_are_detected_once_and_kept(runner: CliRunner, review_dir: Path, monkeypatch) -> None:
+    from screenrev.rules import language
+
+    _review(runner, review_dir)
+    calls = []
+    detect = language.detect_record
+    monkeypatch.setattr(language, "detect_record", lambda record: calls.append(record["key"]) or detect(record))
+    invoke(runner, "screen")
+    first = invoke(runner, "export", "records").stdout
+    assert len(calls) == 6  # the PsycINFO records have no language field; Scopus's do
+    invoke(runner, "screen")
+    assert len(calls) == 6
+    assert invoke(runner, "export", "records").stdout == first
+    rows = list(csv.DictReader(io.StringIO(first)))
+    psycinfo = [row for row in rows if row["search"] == "psycinfo-ovid"]
+    assert all("detected from title and abstract" in row["rule:not-english:evidence"] for row in psycinfo)

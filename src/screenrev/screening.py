@@ -18,8 +18,10 @@ from .rules import (
     Protocol,
     Screener,
     Verdict,
+    language,
     load_protocol,
 )
+from .rules.protocol import Combination, FieldTest
 from .workspace import Workspace
 
 
@@ -89,12 +91,40 @@ def summarise(protocol: Protocol, results: Iterable[tuple[dict, list[Outcome], V
     )
 
 
+def uses_language(protocol: Protocol) -> bool:
+    """Whether a criterion tests the record's language (so that missing ones are detected)."""
+    def tests(condition) -> bool:
+        if isinstance(condition, FieldTest):
+            return condition.field == "language" and condition.test != "missing"
+        return isinstance(condition, Combination) and any(tests(part) for part in condition.parts)
+
+    return any(tests(criterion.condition) for criterion in protocol.criteria)
+
+
+def _detect_languages(records: list[dict], workspace: Workspace) -> None:
+    """Give records without a language field the language detected from their text, once."""
+    known = workspace.detected_languages()
+    new: dict[str, tuple[str | None, float]] = {}
+    for record in records:
+        if record.get("language"):
+            continue
+        if record["key"] not in known:
+            found = language.detect_record(record)
+            new[record["key"]] = known[record["key"]] = (found.code, found.probability)
+        record["language_detected"] = known[record["key"]]
+    if new:
+        workspace.store_languages(new)
+
+
 def screen_review(review: Review, workspace: Workspace, *, protocol_path: Path | None = None) -> ScreenSummary:
     """Apply the protocol to the primary records and store every outcome in the workspace."""
     protocol = load_protocol(protocol_path or review.protocol_path)
     deduplicated = workspace.has_clusters()
     with bulk():
-        results = list(screen_records(protocol, workspace.primary_records()))
+        records = list(workspace.primary_records())
+        if uses_language(protocol):
+            _detect_languages(records, workspace)
+        results = list(screen_records(protocol, records))
     outcomes = (
         (record["key"], outcome.criterion, outcome.outcome, outcome.evidence)
         for record, record_outcomes, _verdict in results

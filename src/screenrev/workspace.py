@@ -72,6 +72,11 @@ CREATE TABLE IF NOT EXISTS rule_outcomes (
     evidence TEXT NOT NULL,
     PRIMARY KEY (key, criterion)
 );
+CREATE TABLE IF NOT EXISTS languages (
+    key TEXT PRIMARY KEY,
+    code TEXT,
+    probability REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS screening (
     key TEXT PRIMARY KEY,
     outcome TEXT NOT NULL,
@@ -252,6 +257,7 @@ class Workspace:
 
     def _delete(self, name: str) -> None:
         self.db.execute("DELETE FROM records WHERE search = ?", (name,))
+        self.db.execute("DELETE FROM languages WHERE key NOT IN (SELECT key FROM records)")
         self.db.execute("DELETE FROM searches WHERE name = ?", (name,))
         # Clusters were found among records that have just changed.
         self._clear_clusters()
@@ -321,6 +327,18 @@ class Workspace:
             self.db.executemany("INSERT INTO rule_outcomes VALUES (?, ?, ?, ?)", outcomes)
             self.db.executemany("INSERT INTO screening VALUES (?, ?, ?, ?)", screening)
             self.db.execute("INSERT INTO meta VALUES ('protocol', ?)", (protocol_sha256,))
+
+    def detected_languages(self) -> dict[str, tuple[str | None, float]]:
+        """Record key → (language code or None, probability) detected from its text earlier."""
+        return {key: (code, probability) for key, code, probability in self.db.execute("SELECT * FROM languages")}
+
+    def store_languages(self, detected: dict[str, tuple[str | None, float]]) -> None:
+        """Keep languages detected from records' text, so that detection runs once per record."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO languages VALUES (?, ?, ?)",
+                ((key, code, probability) for key, (code, probability) in sorted(detected.items())),
+            )
 
     def screened_with(self) -> str | None:
         """The sha256 of the protocol the stored rule outcomes come from (None: rules not run)."""

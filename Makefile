@@ -25,6 +25,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/import_speed.py
 	$(BIN)/python bench/dedup.py
+	$(BIN)/python bench/flow.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info out

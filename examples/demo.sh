@@ -8,7 +8,7 @@ out="$root/out/demo"
 rm -rf "$out"
 mkdir -p "$root/out"
 cp -r "$root/examples/ibd-psychology" "$out"
-rm -rf "$out/.screenrev"
+rm -rf "$out/.screenrev" "$out/out"
 cd "$out"
 
 echo "== The searches of the example review (workspace rebuilt from searches/)"
@@ -25,4 +25,20 @@ echo "== Every record with its key, provenance and cluster"
 "$screenrev" export records --format ris --out records.ris
 head -c 600 records.csv
 echo
-echo "Demo output is in $out"
+
+echo "== Two reviewers screened every title and abstract; a third settled their conflicts"
+"$screenrev" agreement --stage title_abstract
+
+echo "== The whole review rebuilt from its files: import, dedup, rules, decisions, flow"
+"$screenrev" run --diagram prisma-flow.svg
+
+echo "== The counts CI checks against the manifest's [expected] table"
+"$screenrev" flow --check --csv prisma2020.csv
+
+echo "== The included studies, for retrieval and data extraction; the decisions, for the audit trail"
+"$screenrev" export included --stage full_text --format ris --out included.ris
+"$screenrev" export included --stage full_text --format bib --out included.bib
+"$screenrev" export decisions --out decisions-history.csv
+
+echo
+echo "Demo output is in $out (flow diagram: $out/prisma-flow.svg)"

@@ -58,6 +58,7 @@ class ManifestError(InputError):
 class SearchConflictError(ScreenrevError):
     """A different file is already imported under the same search name."""
 
+
 class ProtocolError(InputError):
     """A protocol (rule file) is malformed; the message says where and how to fix it."""
 
@@ -75,3 +76,10 @@ class ProtocolError(InputError):
         field = f"{self.field}: " if self.field else ""
         return f"{where}: {field}{self.message}"
 
+
+class DecisionError(InputError):
+    """A decision file (or a decision being added) is invalid: the message names file, line and field."""
+
+
+class ConflictError(ScreenrevError):
+    """Reviewers disagree on records and nothing settles it (no resolver decision, no conflict policy)."""

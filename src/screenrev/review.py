@@ -51,6 +51,35 @@ class Search:
         return entry
 
 
+@dataclass(frozen=True)
+class Stopping:
+    """Where title/abstract screening stopped early, by a stated stopping rule (``[screening.stopping]``)."""
+
+    method: str
+    """The stopping rule, in words (e.g. "hypergeometric test, Callaghan & Müller-Hansen 2020")."""
+    recall_target: float | None = None
+    """Recall the rule aims for (0–1)."""
+    confidence: float | None = None
+    """Confidence with which the target is reached (0–1)."""
+    records_screened_when_met: int | None = None
+    """Records screened when the rule was met."""
+    date: str = ""
+    """Date the rule was met (ISO 8601)."""
+
+    def describe(self) -> str:
+        """One line for the flow: the rule and when it was met."""
+        parts = [self.method]
+        if self.recall_target is not None:
+            parts.append(f"recall target {self.recall_target:.0%}")
+        if self.confidence is not None:
+            parts.append(f"confidence {self.confidence:.0%}")
+        if self.records_screened_when_met is not None:
+            parts.append(f"met after {self.records_screened_when_met:,} records")
+        if self.date:
+            parts.append(f"on {self.date}")
+        return ", ".join(parts)
+
+
 MANIFEST_TEMPLATE = '''\
 # screenrev review manifest. Everything screenrev reports is derived from this file and
 # the files it names; the .screenrev/ folder is a workspace that can always be rebuilt.
@@ -124,7 +153,8 @@ class Review:
             write_text(root / PROTOCOL, PROTOCOL_TEMPLATE)
         gitignore = root / ".gitignore"
         if not gitignore.exists():
-            write_text(gitignore, f"{WORKSPACE_DIR}/\n")
+            # out/ holds what `screenrev run` draws: derived, like the workspace.
+            write_text(gitignore, f"{WORKSPACE_DIR}/\nout/\n")
         manifest = MANIFEST_TEMPLATE.format(
             title=tomlkit.string(title).as_string(), question=tomlkit.string(question).as_string()
         )
@@ -191,6 +221,56 @@ class Review:
         if searches:
             self._document.append("searches", table)
         write_text(self.manifest_path, tomlkit.dumps(self._document))
+
+    def section(self, name: str) -> dict:
+        """A manifest table as plain Python values (empty when absent); dotted names reach sub-tables."""
+        table: object = self._document
+        for part in name.split("."):
+            table = table.get(part, {}) if hasattr(table, "get") else {}
+        if not hasattr(table, "unwrap"):
+            return dict(table) if isinstance(table, dict) else {}
+        value = table.unwrap()
+        if not isinstance(value, dict):
+            raise ManifestError(f"[{name}] must be a table", path=self.manifest_path)
+        return value
+
+    def save_section(self, name: str, values: dict, *, comment: str = "") -> None:
+        """Replace one top-level manifest table (comments elsewhere in the file are kept)."""
+        table = tomlkit.table()
+        if comment:
+            table.comment(comment)
+        for key, value in values.items():
+            table[key] = value
+        self._document[name] = table
+        write_text(self.manifest_path, tomlkit.dumps(self._document))
+
+    @property
+    def stopping(self) -> Stopping | None:
+        """The stopping rule met during title/abstract screening (``[screening.stopping]``), if any."""
+        values = self.section("screening.stopping")
+        if not values:
+            return None
+        numbers = {"recall_target": float, "confidence": float, "records_screened_when_met": int}
+        for name, kind in numbers.items():
+            value = values.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or (kind is int and not isinstance(value, int))):
+                raise ManifestError(f"[screening.stopping] {name} must be a number", path=self.manifest_path)
+        unknown = set(values) - {"method", "date", *numbers}
+        if unknown or not str(values.get("method", "")).strip():
+            problem = f"unknown key {sorted(unknown)[0]!r}" if unknown else "method is required"
+            raise ManifestError(
+                f"[screening.stopping]: {problem} (keys: method, recall_target, confidence, "
+                "records_screened_when_met, date)",
+                path=self.manifest_path,
+            )
+        return Stopping(
+            method=str(values["method"]),
+            recall_target=values.get("recall_target"),
+            confidence=values.get("confidence"),
+            records_screened_when_met=values.get("records_screened_when_met"),
+            date=str(values.get("date", "")),
+        )
 
     def path_of(self, search: Search) -> Path:
         """The export file of a search, inside the review folder."""

@@ -1,0 +1,150 @@
+"""Commands for the PRISMA 2020 flow: flow (table, JSON, template CSV, diagram, --check) and run."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from .. import console
+from ..errors import ScreenrevError
+from ..fileio import atomic_text
+from ..flow import FlowReport, differences, flatten, review_flow, table_rows
+from ..review import Review
+from ._app import JsonOption, app, open_workspace, print_json
+
+#: Where ``screenrev run`` draws the diagram when ``[flow] diagram`` does not say.
+DEFAULT_DIAGRAM = "out/prisma-flow.svg"
+
+
+def _print_table(report: FlowReport) -> None:
+    table = Table(title="PRISMA 2020 flow")
+    table.add_column("count")
+    table.add_column("")
+    table.add_column("n", justify="right")
+    for name, description, value, detail in table_rows(report.flow):
+        table.add_row(name, description, f"{value:,}", style="dim" if detail else None)
+    console.console.print(table)
+    if report.flow.stopping_rule:
+        console.console.print(f"Stopping rule: {report.flow.stopping_rule}")
+
+
+def _write_outputs(report: FlowReport, csv_out: Optional[Path], diagram: Optional[Path]) -> None:
+    if csv_out is not None:
+        from ..prisma import write_template
+
+        csv_out.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_text(csv_out) as out:
+            write_template(report.flow, out)
+        console.info(f"Wrote the PRISMA2020 template CSV to {csv_out}")
+    if diagram is not None:
+        from ..diagram import draw
+
+        diagram.parent.mkdir(parents=True, exist_ok=True)
+        draw(report.flow, diagram)
+        console.info(f"Drew the flow diagram in {diagram}")
+
+
+def _check(review: Review, report: FlowReport, as_json: bool) -> None:
+    expected = review.section("expected")
+    if not expected:
+        raise ScreenrevError(
+            "screenrev.toml has no [expected] counts to check against: record them with 'screenrev flow --record'"
+        )
+    changed = differences(expected, report.flow.counts())
+    if as_json:
+        print_json({"ok": not changed,
+                    "differences": [{"count": n, "expected": e, "actual": a} for n, e, a in changed]})
+    elif not changed:
+        console.console.print(f"OK: the flow matches the {len(flatten(expected)):,} expected counts in screenrev.toml")
+    else:
+        width = max(len(name) for name, _, _ in changed)
+        console.console.print(f"The flow differs from [expected] in screenrev.toml ({len(changed):,} counts):",
+                              markup=False)
+        for name, want, have in changed:
+            change = f"  ({have - want:+,})" if want is not None and have is not None else ""
+            console.console.print(
+                f"  {name:<{width}}  expected {_shown(want):>9}   now {_shown(have):>9}{change}", markup=False
+            )
+    if changed:
+        raise typer.Exit(1)
+
+
+def _shown(value: int | None) -> str:
+    return "(none)" if value is None else f"{value:,}"
+
+
+@app.command()
+def flow(
+    as_json: JsonOption = False,
+    csv_out: Annotated[
+        Optional[Path], typer.Option("--csv", help="Write the counts in the PRISMA2020 template's CSV format.")
+    ] = None,
+    diagram: Annotated[
+        Optional[Path], typer.Option("--diagram", help="Draw the PRISMA 2020 diagram (FILE.svg, .png or .pdf).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Compare with [expected] in screenrev.toml; exit 1 on any difference.")
+    ] = False,
+    record: Annotated[
+        bool, typer.Option("--record", help="Write the current counts as [expected] in screenrev.toml.")
+    ] = False,
+) -> None:
+    """The PRISMA 2020 flow, counted from the records, the rules and the decisions."""
+    review = Review.find()
+    with open_workspace(review) as workspace:
+        report = review_flow(review, workspace)
+    for warning in report.warnings:
+        console.warning(warning)
+    _write_outputs(report, csv_out, diagram)
+    if record:
+        counts = {name: value for name, value in report.flow.counts().items() if value != {}}
+        review.save_section("expected", counts, comment="written by 'screenrev flow --record', checked by --check")
+        console.info("Recorded the current counts as [expected] in screenrev.toml")
+    if check:
+        _check(review, report, as_json)
+    elif as_json:
+        print_json({**report.flow.counts(), "stopping_rule": report.flow.stopping_rule or None,
+                    "warnings": report.warnings})
+    else:
+        _print_table(report)
+
+
+@app.command()
+def run(
+    diagram: Annotated[
+        Optional[Path],
+        typer.Option(help=f"Where to draw the diagram (default: [flow] diagram in screenrev.toml, or {DEFAULT_DIAGRAM})."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Rebuild everything from the review's files in an empty workspace: import, dedup, rules, flow."""
+    # The matcher's and the rules' libraries load only when needed.
+    from ..clusters import deduplicate_review
+    from ..screening import screen_review
+
+    review = Review.find()
+    # The workspace is derived: starting from nothing proves the files alone give these counts.
+    if review.workspace_dir.exists():
+        shutil.rmtree(review.workspace_dir)
+    with open_workspace(review) as workspace:
+        console.info(f"Imported {workspace.count_records():,} records from {len(review.searches())} searches")
+        summary = deduplicate_review(review, workspace)
+        console.info(f"Marked {summary.duplicates:,} duplicates ({summary.clusters:,} unique records)")
+        # Rules stage: the protocol's criteria on the primary records, before the flow reads the exclusions.
+        if review.protocol_path.is_file():
+            rules = screen_review(review, workspace)
+            console.info(f"Rules excluded {rules.excluded:,} records and flagged {rules.flagged:,}")
+        report = review_flow(review, workspace)
+    for warning in report.warnings:
+        console.warning(warning)
+    target = diagram or review.root / str(review.section("flow").get("diagram", DEFAULT_DIAGRAM))
+    _write_outputs(report, None, target)
+    if as_json:
+        print_json({**report.flow.counts(), "stopping_rule": report.flow.stopping_rule or None,
+                    "warnings": report.warnings, "diagram": str(target)})
+    else:
+        _print_table(report)

@@ -211,3 +211,22 @@ def test_accepted_risks_are_recorded_and_shown(runner: CliRunner, review_dir: Pa
     # The rebuilt workspace accepts the same file again without asking.
     shutil.rmtree(review_dir / ".screenrev")
     assert json.loads(invoke(runner, "sources", "--json").stdout)["total"] == 6
+
+
+def test_atomic_writes_keep_the_mode_of_the_file(tmp_path) -> None:
+    from screenrev.fileio import write_text
+
+    path = tmp_path / "screenrev.toml"
+    write_text(path, "a")
+    assert path.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    path.chmod(0o640)
+    write_text(path, "b")
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

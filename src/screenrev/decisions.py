@@ -492,8 +492,6 @@ def default_file(review: Review, stage: str, reviewer: str) -> Path:
 def write_decisions(path: Path, decisions: list[Decision]) -> None:
     """Append decisions to a decision file atomically (the whole new file replaces the old one)."""
     previous = ""
-    # The temporary file is private (0600); the decision file keeps its mode, or gets the usual one.
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     if path.exists():
         with path.open(encoding="utf-8", newline="") as handle:
             previous = handle.read()
@@ -511,13 +509,6 @@ def write_decisions(path: Path, decisions: list[Decision]) -> None:
             writer.writerow(decision.row())
         out.flush()
         os.fsync(out.fileno())
-    path.chmod(mode)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 class DecisionLog:

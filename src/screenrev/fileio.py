@@ -14,10 +14,14 @@ from typing import TextIO
 def atomic_text(path: Path) -> Iterator[TextIO]:
     """A text file (UTF-8, ``\\n`` line ends) that replaces ``path`` only when complete."""
     path = Path(path)
+    # mkstemp makes a private (0600) file: the result keeps the mode of the file it
+    # replaces, or gets the mode a new file would have.
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             yield out
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -28,3 +32,9 @@ def write_text(path: Path, text: str) -> None:
     """Replace a file's content atomically."""
     with atomic_text(path) as out:
         out.write(text)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

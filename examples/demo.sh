@@ -26,6 +26,12 @@ echo "== Every record with its key, provenance and cluster"
 head -c 600 records.csv
 echo
 
+echo "== The protocol's criteria applied to the unique records, and explained for an advisory group"
+"$screenrev" rules check protocol.yaml
+"$screenrev" screen
+"$screenrev" rules explain protocol.yaml --examples 2 | head -40
+"$screenrev" rules explain protocol.yaml --examples 3 --format html --out rules.html
+
 echo "== Two reviewers screened every title and abstract; a third settled their conflicts"
 "$screenrev" agreement --stage title_abstract
 

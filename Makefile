@@ -26,6 +26,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/import_speed.py
 	$(BIN)/python bench/dedup.py
 	$(BIN)/python bench/flow.py
+	$(BIN)/python bench/rules.py
+	$(BIN)/python bench/ranking.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info out

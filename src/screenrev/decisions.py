@@ -46,7 +46,7 @@ from pathlib import Path
 
 from .clusters import is_queue_file
 from .errors import DecisionError, ManifestError
-from .fileio import atomic_text
+from .fileio import atomic_text, write_text
 from .review import Review
 
 COLUMNS = ("key", "stage", "decision", "reason", "reviewer", "timestamp", "note")
@@ -516,6 +516,7 @@ class DecisionLog:
 
     def __init__(self, review: Review, primary_of: Mapping[str, str], reasons: Reasons | None = None) -> None:
         self.review = review
+        self.primary_of = primary_of
         self.rules = settlement_rules(review)
         self.reasons = reasons if reasons is not None else allowed_reasons(review)
         self._checker = read_decisions(
@@ -555,6 +556,21 @@ class DecisionLog:
             raise
         checker.relocate(mark, added)
         return added
+
+
+def remove_last(path: Path, decision: Decision) -> None:
+    """Take back the last row of a decision file, which must be ``decision`` (an undo).
+
+    Decision files are only appended to; the one exception is a reviewer taking back
+    the decision they have just made, before anything else was added.
+    """
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    rows = list(csv.reader(lines[-1:]))
+    if not rows or rows[0] != decision.row():
+        raise DecisionError("the last row is not the decision being undone; edit the file by hand",
+                            path=path, line=len(lines))
+    write_text(path, "".join(lines[:-1]))
 
 
 def _next_line(path: Path) -> int:

@@ -83,3 +83,7 @@ class DecisionError(InputError):
 
 class ConflictError(ScreenrevError):
     """Reviewers disagree on records and nothing settles it (no resolver decision, no conflict policy)."""
+
+
+class RankingError(ScreenrevError):
+    """Records cannot be ranked or a labelled review replayed as asked (e.g. no relevant record)."""

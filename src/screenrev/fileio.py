@@ -13,15 +13,21 @@ from typing import TextIO
 @contextmanager
 def atomic_text(path: Path) -> Iterator[TextIO]:
     """A text file (UTF-8, ``\\n`` line ends) that replaces ``path`` only when complete."""
+    with _atomic(path, "w", encoding="utf-8", newline="") as out:
+        yield out
+
+
+@contextmanager
+def _atomic(path: Path, mode: str, **options: str) -> Iterator:
     path = Path(path)
     # mkstemp makes a private (0600) file: the result keeps the mode of the file it
     # replaces, or gets the mode a new file would have.
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+    permissions = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        with os.fdopen(handle, mode, **options) as out:
             yield out
-        os.chmod(tmp, mode)
+        os.chmod(tmp, permissions)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -32,6 +38,12 @@ def write_text(path: Path, text: str) -> None:
     """Replace a file's content atomically."""
     with atomic_text(path) as out:
         out.write(text)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Replace a binary file's content atomically (a reader never sees half of it)."""
+    with _atomic(path, "wb") as out:
+        out.write(data)
 
 
 def _umask() -> int:

@@ -214,6 +214,20 @@ class Screener:
             last = end
         return "".join(pieces) + shown[last:]
 
+    def highlights(self, text: str) -> list[Span]:
+        """Where any of the protocol's terms occurs in ``text`` (whole words), for showing it."""
+        folded, aligned = fold(text)
+        if not aligned:
+            return []
+        spans = {(start, word_end(folded, end)) for spans in self.matcher.find(folded).values() for start, end in spans}
+        merged: list[Span] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
     def verdict(self, outcomes: list[Outcome]) -> Verdict:
         """The record's overall outcome from its criteria's outcomes."""
         for wanted in (EXCLUDE, FLAG, UNSURE):

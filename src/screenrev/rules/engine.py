@@ -73,17 +73,17 @@ class _Text:
     """A record's text fields, folded and scanned together once, on first use.
 
     The fields are joined with a NUL character between spaces, which no term can match
-    across, so one fold and one pass of the automaton serve every criterion and field.
+    across, so one fold and one pass of the automaton serve every criterion and field;
+    where each field lies in the joined text tells which field a term was found in.
     """
 
-    __slots__ = ("record", "matcher", "fields", "scanned", "filled")
+    __slots__ = ("record", "matcher", "fields", "filled", "shown", "folded", "found", "bounds")
 
     def __init__(self, record: dict, matcher: Matcher, fields: tuple[str, ...]) -> None:
         self.record = record
         self.matcher = matcher
         self.fields = fields
-        self.scanned: dict[str, tuple[str, str, dict[int, list[Span]], int, int]] = {}
-        self.filled: frozenset[str] = frozenset()
+        self.found: dict[int, list[Span]] | None = None
 
     def original(self, field: str) -> str:
         value = self.record.get(field)
@@ -91,58 +91,48 @@ class _Text:
             return "; ".join(value or [])
         return value or ""
 
-    def scan(self, field: str) -> tuple[str, str, dict[int, list[Span]], int, int]:
-        """The field's shown text, folded text, phrases found, and its bounds in both texts."""
-        if not self.scanned:
-            self._scan()
-        return self.scanned[field]
-
-    def _scan(self) -> None:
+    def scan(self) -> None:
+        """Fold and scan the fields (once)."""
         originals = [self.original(field) for field in self.fields]
         self.filled = frozenset(field for field, text in zip(self.fields, originals) if text and not text.isspace())
         combined = _SEPARATOR.join(originals)
         folded, aligned = fold(combined)
-        if not aligned:  # a character folded into two (ß → ss): scan each field on its own
-            for field, original in zip(self.fields, originals):
-                one, same = fold(original)
-                self.scanned[field] = (original if same else one, one, self.matcher.find(one), 0, len(one))
-            return
-        found = self.matcher.find(folded)
-        bounds, start = [], 0
-        for field, original in zip(self.fields, originals):
-            bounds.append((field, start, start + len(original)))
-            start += len(original) + len(_SEPARATOR)
-        per_field: dict[str, dict[int, list[Span]]] = {field: {} for field in self.fields}
-        if len(bounds) == 1:
-            per_field[self.fields[0]] = found
-        else:
-            for number, spans in found.items():
-                for span in spans:
-                    for field, low, high in bounds:
-                        if span[0] < high:
-                            per_field[field].setdefault(number, []).append(span)
-                            break
-        for field, low, high in bounds:
-            self.scanned[field] = (combined, folded, per_field[field], low, high)
+        if aligned:
+            self.shown, lengths = combined, [len(text) for text in originals]
+        else:  # a character folded into two (ß → ss): the evidence shows the folded text
+            parts = [fold(text)[0] for text in originals]
+            folded = self.shown = _SEPARATOR.join(parts)
+            lengths = [len(part) for part in parts]
+        self.folded = folded
+        self.found = self.matcher.find(folded)
+        self.bounds, start = {}, 0
+        for field, length in zip(self.fields, lengths):
+            self.bounds[field] = (start, start + length)
+            start += length + len(_SEPARATOR)
 
     def hits(self, terms: _Terms, fields: tuple[str, ...]) -> list[tuple[Term, str, str]]:
-        """(term, field, context) for each term found, first occurrence per field."""
+        """(term, field, context) for each term found, at its first occurrence in each field."""
+        found = self.found
+        if terms.phrases.isdisjoint(found):
+            return []
         found_terms = []
-        for field in fields:
-            shown, folded, found, low, high = self.scan(field)
-            if terms.phrases.isdisjoint(found):
+        for term, numbers in terms.terms:
+            spans = found.get(numbers[0])
+            if spans is None:
                 continue
-            for term, numbers in terms.terms:
-                spans = found.get(numbers[0])
-                if spans is None:
-                    continue
-                if len(numbers) == 2:
-                    other = found.get(numbers[1])
-                    spans = near(spans, other, term.distance, folded) if other else None
-                    if not spans:
-                        continue
-                start, end = spans[0]
-                found_terms.append((term, field, _context(shown, start, word_end(folded, end), low, high)))
+            other = found.get(numbers[1]) if len(numbers) == 2 else None
+            if len(numbers) == 2 and other is None:
+                continue
+            for field in fields:
+                low, high = self.bounds[field]
+                inside = [span for span in spans if low <= span[0] < high]
+                if inside and other is not None:
+                    inside = near(inside, [span for span in other if low <= span[0] < high], term.distance,
+                                  self.folded)
+                if inside:
+                    start, end = inside[0]
+                    context = _context(self.shown, start, word_end(self.folded, end), low, high)
+                    found_terms.append((term, field, context))
         return found_terms
 
 
@@ -197,7 +187,8 @@ class Screener:
     def marked_title(self, record: dict, criterion: Criterion) -> str:
         """The record's title with the criterion's terms found in it between [brackets]."""
         text = _Text(record, self.matcher, ("title",))
-        shown, folded, found, _low, _high = text.scan("title")
+        text.scan()
+        shown, folded, found = text.shown, text.folded, text.found
         spans = set()
         for term in _terms(criterion.condition):
             numbers = [self.matcher.index[phrase] for phrase in term.phrases]
@@ -349,8 +340,8 @@ def _absent(fields: tuple[str, ...], present: tuple[str, ...]) -> tuple[str, str
 
 def _text(test: TextTest, context: _Record) -> tuple[bool | None, str]:
     text = context.text
-    if not text.scanned:
-        text._scan()
+    if text.found is None:
+        text.scan()
     present = tuple(field for field in test.fields if field in text.filled)
     if not present:
         return None, f"no {' or '.join(test.fields)}"

@@ -21,11 +21,29 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
+def _commands(group, prefix=()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        path = (*prefix, name)
+        found += _commands(command, path) if hasattr(command, "commands") else [path]
+    return found
+
+
 def test_every_command_has_help(runner: CliRunner) -> None:
-    for command in (["init"], ["import"], ["sources"], ["export", "records"]):
+    import typer
+
+    from screenrev.cli import app
+
+    commands = _commands(typer.main.get_command(app))
+    assert {("screen",), ("rules", "check"), ("rank",), ("review",), ("flow",), ("run",)} <= set(commands)
+    for command in commands:
         result = invoke(runner, *command, "--help")
         assert "Usage" in result.stdout
         assert len(result.stdout.strip().splitlines()) > 3
+        help_text = typer.main.get_command(app)
+        for name in command:
+            help_text = help_text.commands[name]
+        assert help_text.help, command
 
 
 def test_init_lays_out_the_review_folder(review_dir: Path) -> None:

@@ -131,7 +131,8 @@ def run(
     if review.workspace_dir.exists():
         shutil.rmtree(review.workspace_dir)
     with open_workspace(review) as workspace:
-        console.info(f"Imported {workspace.count_records():,} records from {len(review.searches())} searches")
+        searches = len(review.searches())
+        console.info(f"Imported {workspace.count_records():,} records from {searches} search{'es' if searches != 1 else ''}")
         summary = deduplicate_review(review, workspace)
         console.info(f"Marked {summary.duplicates:,} duplicates ({summary.clusters:,} unique records)")
         # Rules stage: the protocol's criteria on the primary records, before the flow reads the exclusions.

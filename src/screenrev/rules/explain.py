@@ -131,11 +131,15 @@ def _missing_data(condition: Condition) -> list[str]:
         return ["A record with no publication type, or one screenrev does not recognise, is left for a human."]
     if isinstance(condition, TextTest):
         sentences = []
-        wildcard = next((w for t in (*condition.terms, *condition.unless) for p in t.phrases for w in p.words
-                         if w.endswith("*")), None)
-        if wildcard:
-            sentences.append(f"A word ending in … stands for any ending: “{wildcard[:-1]}…” finds every word "
-                             f"that starts with “{wildcard[:-1]}”.")
+        phrases = [p for t in (*condition.terms, *condition.unless) for p in t.phrases
+                   if any(w.endswith("*") for w in p.words)]
+        if phrases:
+            # A single word makes the clearest example; a phrase only when there is no word.
+            example = min(phrases, key=lambda p: len(p.words))
+            shown = _phrase(example)[1:-1]
+            what = "word" if len(example.words) == 1 else "phrase"
+            sentences.append(f"A word ending in … stands for any ending: “{shown}” finds every {what} that "
+                             f"starts with “{shown.replace('…', '')}”.")
         sentences.append("Capitals and accents are ignored, British and American spellings are both found "
                          "(behaviour, behavior), and a space in a phrase also matches a hyphen.")
         if len(condition.fields) > 1:

@@ -107,3 +107,19 @@ def test_tag_lines_before_any_record_are_an_error() -> None:
         read_export("x.ris", b"TI  - orphan title\nAU  - Someone\nTY  - JOUR\nTI  - ok\nER  - \n")
     assert caught.value.line == 1
     assert "outside a record" in str(caught.value)
+
+
+def test_tags_after_er_stay_with_the_record_and_are_reported(tmp_path: Path) -> None:
+    # Ovid writes NL after a record's ER line.
+    path = tmp_path / "ovid.ris"
+    path.write_text("TY  - JOUR\nTI  - First\nER  - \nNL  - 2\n\nTY  - JOUR\nTI  - Second\nER  - \n", encoding="utf-8")
+    parsed = read_export(path)
+    assert [[tag for tag, _ in raw.tags] for raw in parsed.raws] == [["TY", "TI", "NL"], ["TY", "TI"]]
+    assert parsed.warnings == ["line 4: tags after a record's ER line were kept with that record"]
+
+
+def test_a_tag_repeated_after_er_is_a_record_that_lost_its_ty_line(tmp_path: Path) -> None:
+    path = tmp_path / "lost.ris"
+    path.write_text("TY  - JOUR\nTI  - First\nER  - \nTI  - Second\nER  - \n", encoding="utf-8")
+    with pytest.raises(InputError, match="lost.ris:4: 'TI' line after the end"):
+        read_export(path)

@@ -1,6 +1,8 @@
 """Vendor spellings of the same value become one canonical spelling."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from screenrev import normalise
 
@@ -82,3 +84,51 @@ def test_finish_drops_placeholders_and_non_links() -> None:
     assert fields["authors"] == ["Smith, J"]
     assert fields["url"] == ["https://example.org/a"]
     assert fields["publication_type"] == ["Journal Article", "Review"]
+
+
+# The fast paths for the usual values must give exactly what the general rules give.
+_PIECES = ["a", "b", "1", "9", "-", " ", "\n", "\t", "\r", "\x0b", "\x1c", "\xa0", "\u2013", "é", "<i>", "</i>",
+           "<", "&amp;", "&", ";"]
+_MESSY = st.lists(st.sampled_from(_PIECES), max_size=12).map("".join)
+
+
+def _folded(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _cleaned(value: str) -> str:
+    if "<" in value or "&" in value:
+        return normalise.text(value) or ""
+    return _folded(value) if normalise._needs_folding(value) else value.strip()
+
+
+@given(_MESSY)
+def test_folding_shortcut_is_whitespace_folding(value: str) -> None:
+    assert normalise._fold(value) == _folded(value)
+
+
+# Mostly values that need no folding, so that whole lists take the shortcut.
+_TIDY = st.lists(st.sampled_from(["a", "b", "1", " ", ";", "&amp;", "&", "<i>"]), max_size=6).map("".join)
+
+
+@given(st.lists(st.one_of(_TIDY, _MESSY), max_size=6))
+def test_list_cleaning_shortcut_cleans_each_value(values: list[str]) -> None:
+    expected = list(dict.fromkeys(cleaned for cleaned in map(_cleaned, values) if cleaned))
+    assert normalise._unique(values) == expected
+
+
+@given(st.one_of(st.none(), _MESSY, st.from_regex(r"\A[0-9]{1,5}-[0-9]{1,5}\Z")))
+def test_page_range_shortcut_reads_like_the_general_rule(value: str | None) -> None:
+    cleaned = normalise.text(value)
+    if cleaned is None or not any(ch.isdigit() for ch in cleaned):
+        expected = None
+    else:
+        parts = normalise._DASHES.split(cleaned)
+        if len(parts) != 2 or not all(parts):
+            expected = cleaned
+        else:
+            first, last = parts
+            if first.isdigit() and last.isdigit() and len(last) < len(first):
+                last = first[: len(first) - len(last)] + last
+            expected = first if first == last else f"{first}-{last}"
+    assert normalise.pages(value) == expected

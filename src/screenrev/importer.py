@@ -40,6 +40,8 @@ class _Planned:
     parsed: ParsedFile | None
     status: str
     replaces: Search | None = None
+    data: bytes | None = None
+    """The bytes read, hashed and parsed: what is copied into ``searches/``."""
 
 
 def _search_name(path: Path, name: str | None) -> str:
@@ -64,11 +66,12 @@ def import_files(
     format: str | None = None,
     on_file: Callable[[Path], None] | None = None,
     on_stored: Callable[[str, int, int], None] | None = None,
+    processes: int | None = None,
 ) -> list[ImportResult]:
     """Import exports as searches of ``database``; all files are checked before any is written.
 
     ``on_file(path)`` is called as each file is read, ``on_stored(file, done, total)`` as
-    its records are stored.
+    its records are stored; ``processes`` is how many processes store a file (see ``Workspace.store``).
     """
     if name and len(paths) > 1:
         raise ScreenrevError("--name applies to one file; import the files one at a time")
@@ -106,7 +109,6 @@ def import_files(
         parsed = read_export(
             path, data, encoding=encoding, format=format, accept_risks=accept_risks, sha256=sha
         )
-        del data
         target = _target_file(review, path, previous)
         search = Search(
             name=search_name,
@@ -121,7 +123,9 @@ def import_files(
             accepted_risks=parsed.risks,
             decode_as=encoding or "",
         )
-        planned.append(_Planned(path, search, parsed, "replaced" if previous else "imported", previous))
+        planned.append(
+            _Planned(path, search, parsed, "replaced" if previous else "imported", previous, data)
+        )
 
     _check_targets(review, planned)
     written: list[tuple[Path, Path | None]] = []
@@ -142,7 +146,7 @@ def import_files(
                     if on_stored is not None:
                         def report(done: int, plan: _Planned = plan) -> None:
                             on_stored(plan.search.file, done, plan.search.records)
-                    workspace.store(plan.search, plan.parsed, on_stored=report)
+                    workspace.store(plan.search, plan.parsed, on_stored=report, processes=processes)
             review.save_searches(searches)
     except BaseException:
         for path, backup in written:
@@ -211,15 +215,14 @@ def _copy_exports(review: Review, planned: list[_Planned], written: list[tuple[P
     """Copy new exports into ``searches/``, noting each (file, backup of what it replaced)."""
     (review.root / SEARCHES_DIR).mkdir(exist_ok=True)
     for plan in planned:
-        if plan.parsed is None:
+        # The very bytes that were hashed and parsed, held since: the copy cannot differ
+        # from what the manifest records, even if the source changes meanwhile.
+        data, plan.data = plan.data, None
+        if data is None:
             continue
         target = review.root / plan.search.file
         if target.exists() and target.resolve() == plan.source.resolve():
             continue
-        # Read again rather than held since parsing: a large batch is not kept in memory twice.
-        data = plan.source.read_bytes()
-        if sha256_of(data) != plan.search.sha256:
-            raise ScreenrevError(f"{plan.source}: the file changed while it was being imported")
         backup = None
         if target.exists():
             backup = target.with_name(f".{target.name}.previous")

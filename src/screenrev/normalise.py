@@ -39,6 +39,24 @@ def _needs_folding(value: str) -> bool:
     return not value.isascii() or "\n" in value or "\t" in value or "\r" in value or "  " in value
 
 
+#: What ``str.split()`` takes for whitespace in ASCII text, besides the space and the newline.
+_OTHER_ASCII_WHITESPACE = "\t\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _fold(value: str) -> str:
+    """``" ".join(value.split())``, without splitting the usual case: lines joined by newlines."""
+    if value.isascii():
+        joined = value.replace("\n", " ")
+        if (
+            joined[:1] != " "
+            and joined[-1:] != " "
+            and "  " not in joined
+            and not any(space in joined for space in _OTHER_ASCII_WHITESPACE)
+        ):
+            return joined
+    return " ".join(value.split())
+
+
 def text(value: str | None) -> str | None:
     """Whitespace folded, HTML tags and entities resolved; None when empty."""
     if not value:
@@ -48,7 +66,7 @@ def text(value: str | None) -> str | None:
     if "&" in value:
         value = html.unescape(value)
     if _needs_folding(value):
-        return " ".join(value.split()) or None
+        return _fold(value) or None
     return value.strip() or None
 
 
@@ -78,6 +96,8 @@ def doi(value: str | None) -> str | None:
     return found.lower()
 
 
+# Cached: a few hundred distinct dates cover most of a large export.
+@lru_cache(maxsize=4096)
 def year(value: str | None) -> str | None:
     """The four-digit year in a date however it is written (``2019//``, ``2019 May 5``)."""
     if not value:
@@ -88,13 +108,17 @@ def year(value: str | None) -> str | None:
 
 def pages(value: str | None) -> str | None:
     """A page range as ``first-last`` with the last page written in full (``123-9`` → ``123-129``)."""
-    value = text(value)
-    if value is None or not any(ch.isdigit() for ch in value):
-        return None
-    parts = _DASHES.split(value)
-    if len(parts) != 2 or not parts[0] or not parts[1]:
-        return value
-    first, last = parts
+    first, dash, last = (value or "").partition("-")
+    # The usual ``123-129`` (digits on both sides of one hyphen) needs neither the text
+    # clean-up nor the dash regex: it reads the same through both.
+    if not (dash and first.isdigit() and last.isdigit()):
+        value = text(value)
+        if value is None or not any(ch.isdigit() for ch in value):
+            return None
+        parts = _DASHES.split(value)
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            return value
+        first, last = parts
     if first.isdigit() and last.isdigit() and len(last) < len(first):
         last = first[: len(first) - len(last)] + last
     if first == last:
@@ -117,12 +141,16 @@ def issns(values: list[str]) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=65536)
+def _isbns_in(value: str) -> tuple[str, ...]:
+    return tuple(re.sub(r"[-\s]", "", match).upper() for match in _ISBN.findall(value))
+
+
 def isbns(values: list[str]) -> list[str]:
     """ISBNs as bare digits (and a final X)."""
     found: list[str] = []
     for value in values:
-        for match in _ISBN.findall(value):
-            isbn = re.sub(r"[-\s]", "", match).upper()
+        for isbn in _isbns_in(value):
             if isbn not in found:
                 found.append(isbn)
     return found
@@ -214,12 +242,20 @@ _URL = re.compile(r"^(?:https?|ftp)://|^www\.", re.IGNORECASE)
 
 def _unique(values: list[str]) -> list[str]:
     """Values cleaned like ``text``, empty ones and repeats left out, order kept."""
+    if len(values) > 1:
+        # One test over all the values settles the usual list (authors, keywords) at once:
+        # the separator cannot make or hide anything ``text`` would change.
+        joined = "\x1f".join(values)
+        if "<" not in joined and "&" not in joined and not _needs_folding(joined):
+            plain = dict.fromkeys(map(str.strip, values))
+            plain.pop("", None)
+            return list(plain)
     seen: dict[str, None] = {}
     for value in values:
         if "<" in value or "&" in value:
             value = text(value) or ""
         elif _needs_folding(value):
-            value = " ".join(value.split())
+            value = _fold(value)
         else:
             value = value.strip()
         if value:
@@ -229,25 +265,26 @@ def _unique(values: list[str]) -> list[str]:
 
 def finish(fields: dict) -> dict:
     """Apply the shared normalisation to a record mapped by a format's ``to_fields``."""
-    fields["title"] = text(fields.get("title"))
-    fields["abstract"] = abstract(fields.get("abstract"))
-    fields["journal"] = text(fields.get("journal"))
-    fields["volume"] = text(fields.get("volume"))
-    fields["issue"] = text(fields.get("issue"))
-    fields["pages"] = pages(fields.get("pages"))
-    fields["doi"] = doi(fields.get("doi"))
-    fields["year"] = year(fields.get("year"))
-    fields["language"] = language(fields.get("language"))
-    fields["source_id"] = text(fields.get("source_id"))
-    fields["issn"] = issns(fields.get("issn") or [])
-    fields["isbn"] = isbns(fields.get("isbn") or [])
-    fields["authors"] = [
-        name for name in _unique(fields.get("authors") or []) if name.lower() not in _NOT_AUTHORS
-    ]
-    fields["keywords"] = _unique(fields.get("keywords") or [])
-    fields["publication_type"] = _unique(
-        [part for value in fields.get("publication_type") or [] for part in value.split(";")]
-    )
+    get = fields.get
+    fields["title"] = text(get("title"))
+    fields["abstract"] = abstract(get("abstract"))
+    fields["journal"] = text(get("journal"))
+    fields["volume"] = text(get("volume"))
+    fields["issue"] = text(get("issue"))
+    fields["pages"] = pages(get("pages"))
+    fields["doi"] = doi(get("doi"))
+    fields["year"] = year(get("year"))
+    fields["language"] = language(get("language"))
+    fields["source_id"] = text(get("source_id"))
+    fields["issn"] = issns(get("issn") or [])
+    fields["isbn"] = isbns(get("isbn") or [])
+    authors = _unique(get("authors") or [])
+    if not _NOT_AUTHORS.isdisjoint(map(str.lower, authors)):
+        authors = [name for name in authors if name.lower() not in _NOT_AUTHORS]
+    fields["authors"] = authors
+    fields["keywords"] = _unique(get("keywords") or [])
+    # Joined and split again: the same parts as splitting each value, in one call.
+    fields["publication_type"] = _unique(";".join(get("publication_type") or []).split(";"))
     # Vendors put e-mail addresses and ORCIDs in URL tags (EBSCO ``UR``): keep links only.
-    fields["url"] = [url for url in _unique(fields.get("url") or []) if _URL.match(url)]
+    fields["url"] = [url for url in _unique(get("url") or []) if _URL.match(url)]
     return fields

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 from types import ModuleType
 
@@ -39,10 +40,10 @@ class ParsedFile:
         """Canonical fields plus ``line`` (start line), ``raw`` (tags) and ``extra``."""
         return list(self.map())
 
-    def map(self) -> Iterator[dict]:
-        """The records mapped and normalised one at a time, in file order."""
+    def map(self, start: int = 0, stop: int | None = None) -> Iterator[dict]:
+        """The records mapped and normalised one at a time, in file order (``raws[start:stop]``)."""
         module = formats.by_name(self.format)
-        for raw in self.raws:
+        for raw in islice(self.raws, start, stop):
             yield canonical(module, raw)
 
 

@@ -15,6 +15,7 @@ import orjson
 
 from .errors import InputError
 from .parse import ParsedFile, bulk, read_export, sha256_of
+from .pieces import Pieces, processes_for
 from .records import FIELDS, LIST_FIELDS, identity, record_key
 from .review import Review, Search
 
@@ -101,10 +102,14 @@ _field_values = operator.itemgetter(*FIELDS)
 _LIST_POSITIONS = [index for index, name in enumerate(FIELDS) if name in LIST_FIELDS]
 
 
-def record_rows(search: Search, parsed: ParsedFile) -> Iterator[tuple]:
-    """Rows for the records table: canonical fields, provenance and a stable key."""
-    seen: dict[str, int] = {}
-    for position, record in enumerate(parsed.map(), 1):
+def identified_rows(
+    search: Search, parsed: ParsedFile, start: int, stop: int, seen: dict[str, int]
+) -> Iterator[tuple[str, tuple]]:
+    """Rows for the records table (canonical fields, provenance and a stable key), each with
+    its record's identity, for records ``start`` to ``stop``. ``seen`` counts the identities
+    of the records before ``start`` (numbering repeats, see ``record_key``) and is kept up to date."""
+    name, database = search.name, search.database
+    for position, record in enumerate(parsed.map(start, stop), start + 1):
         ident = identity(record)
         occurrence = seen.get(ident, 0) + 1
         seen[ident] = occurrence
@@ -112,26 +117,17 @@ def record_rows(search: Search, parsed: ParsedFile) -> Iterator[tuple]:
         # List fields are stored one value per line: normalised values never hold a newline.
         for index in _LIST_POSITIONS:
             values[index] = "\n".join(values[index]) or None
-        yield (
-            record_key(search.name, ident, occurrence),
-            search.name,
-            search.database,
+        extra = record["extra"]
+        yield ident, (
+            record_key(name, ident, occurrence),
+            name,
+            database,
             position,
             record["line"],
             *values,
-            _dumps(record["extra"]),
+            _dumps(extra) if extra else "{}",
             _dumps(record["raw"]),
         )
-
-
-def _reporting(rows: Iterator[tuple], on_stored: Callable[[int], None] | None) -> Iterator[tuple]:
-    if on_stored is None:
-        yield from rows
-        return
-    for count, row in enumerate(rows, 1):
-        yield row
-        if count % 5000 == 0:
-            on_stored(count)
 
 
 class Workspace:
@@ -232,23 +228,36 @@ class Workspace:
         return parsed
 
     def store(
-        self, search: Search, parsed: ParsedFile, *, on_stored: Callable[[int], None] | None = None
+        self,
+        search: Search,
+        parsed: ParsedFile,
+        *,
+        on_stored: Callable[[int], None] | None = None,
+        processes: int | None = None,
     ) -> None:
-        """Replace a search's records in one transaction; ``on_stored(n)`` reports progress."""
-        columns = ", ".join(RECORD_COLUMNS)
-        marks = ", ".join("?" * len(RECORD_COLUMNS))
-        with self.transaction():
+        """Replace a search's records in one transaction; ``on_stored(n)`` reports progress.
+
+        A large search is stored by ``processes`` processes (by default one per idle core,
+        see ``pieces.processes_for``), with the same rows as one process stores.
+        """
+        count = len(parsed.raws)
+        pieces = Pieces(
+            search=search.name,
+            rows=lambda start, stop, seen: identified_rows(search, parsed, start, stop, seen),
+            count=count,
+            processes=processes_for(count) if processes is None else processes,
+            table="records",
+            columns=RECORD_COLUMNS,
+            folder=self.review.workspace_dir,
+        )
+        # Workers are forked before the transaction and with collection paused (they map too).
+        with bulk(), pieces, self.transaction():
             self._delete(search.name)
             self.db.execute(
                 "INSERT INTO searches VALUES (?, ?, ?, ?, ?, ?)",
-                (search.name, search.sha256, parsed.format, parsed.encoding,
-                 len(parsed.raws), _dumps(parsed.warnings)),
+                (search.name, search.sha256, parsed.format, parsed.encoding, count, _dumps(parsed.warnings)),
             )
-            with bulk():
-                self.db.executemany(
-                    f"INSERT INTO records ({columns}) VALUES ({marks})",
-                    _reporting(record_rows(search, parsed), on_stored),
-                )
+            pieces.store(self.db, on_stored)
 
     def remove(self, name: str) -> None:
         """Forget a search and its records."""

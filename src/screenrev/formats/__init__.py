@@ -95,7 +95,11 @@ def first(grouped: dict[str, list[str]], *tags: str) -> str | None:
 
 def every(grouped: dict[str, list[str]], *tags: str) -> list[str]:
     """All non-empty values of ``tags``, in the order of ``tags``."""
-    return [value for tag in tags if tag in grouped for value in grouped[tag] if value]
+    found: list[str] = []
+    for tag in tags:
+        if tag in grouped:
+            found.extend(filter(None, grouped[tag]))
+    return found
 
 
 def registry() -> list[ModuleType]:

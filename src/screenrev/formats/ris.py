@@ -41,6 +41,9 @@ def starts(lines: list[str]) -> list[int]:
 
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _UPPER_DIGIT = _UPPER | frozenset("0123456789")
+#: Every two-character tag but the record's start and end, each mapped to one shared copy
+#: (a million-record file would otherwise hold twenty million two-letter strings).
+_INNER_TAGS = {a + b: a + b for a in _UPPER for b in _UPPER_DIGIT if a + b not in ("TY", "ER")}
 
 
 def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
@@ -54,8 +57,16 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
     ended_with_er = 0
     unterminated: list[int] = []
     after_er: int | None = None
-    upper, upper_digit, tag_line = _UPPER, _UPPER_DIGIT, _TAG_LINE
+    upper, upper_digit, tag_line, inner_tags = _UPPER, _UPPER_DIGIT, _TAG_LINE, _INNER_TAGS
+    # ``append`` adds to the tags of the record being read, None when no record is open:
+    # an ordinary tag inside an open record, the bulk of every file, takes one test.
+    append = None
     for number, line in enumerate(lines, 1):
+        if append is not None and line[2:6] == "  - ":
+            tag = inner_tags.get(line[:2])
+            if tag is not None:
+                append((tag, line[6:].strip()))
+                continue
         # The usual ``XX  - value`` layout is sliced (this loop runs once per line of
         # a million-record file); the dialects go through the regex.
         if line[2:6] == "  - " and line[0] in upper and line[1] in upper_digit:
@@ -77,6 +88,7 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
                     unterminated.append(record.line)
                 yield record
             record = RawRecord(number, [(tag, value)])
+            append = record.tags.append
             closed = False
         elif record is None:
             if tag == "ER":
@@ -91,6 +103,7 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
             if not closed:
                 ended_with_er += 1
             closed = True
+            append = None
         else:
             if closed:
                 # Ovid writes NL after ER; a tag the record already has means a new

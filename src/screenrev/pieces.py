@@ -1,0 +1,208 @@
+"""A large search stored by several processes at once, giving the rows one process gives.
+
+The records are cut into consecutive slices. Forked workers map and normalise the later
+slices and write their rows to SQLite files of their own while this process stores the
+first slice; the workers' rows are then copied in slice by slice, so rows keep file order.
+A record's key numbers the records sharing an identity in file order
+(``records.record_key``), which a worker cannot know for identities that also occur in
+earlier slices: those keys are renumbered as the slice is copied in. A worker that fails
+leaves its slice to this process, so results and errors are those of a single pass,
+whatever the number of cores.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import tempfile
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from .records import record_key
+
+#: Smaller searches are stored by one process: forking and copying would cost more than it saves.
+MIN_RECORDS = 10_000
+#: Each process holds its own copy of the memory it touches; more would gain little.
+MAX_PROCESSES = 8
+#: How often storing reports progress, in records.
+REPORT_EVERY = 5000
+
+Rows = Callable[[int, int, dict[str, int]], Iterator[tuple[str, tuple]]]
+"""``rows(start, stop, seen)``: (identity, row) for records ``start`` to ``stop``, where
+``seen`` counts the identities of the records before ``start`` and is kept up to date."""
+
+
+def processes_for(records: int) -> int:
+    """How many processes store a search of ``records`` records: one per idle core, for large searches.
+
+    Cores that other programs keep busy (the load average) are left out: workers would only
+    take turns with those programs, and copying their rows in would be pure cost.
+    """
+    if records < MIN_RECORDS or not hasattr(os, "fork"):
+        return 1
+    if hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = os.cpu_count() or 1
+    busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return max(1, min(MAX_PROCESSES, round(cores - busy)))
+
+
+class Pieces:
+    """Workers started on entering, storing slices of ``count`` records; ``store`` gathers them.
+
+    ``insert`` is the statement inserting one row into ``table`` (whose ``columns`` the rows
+    hold, the key first); ``folder`` receives the workers' files and is removed on exit.
+    """
+
+    def __init__(
+        self,
+        *,
+        search: str,
+        rows: Rows,
+        count: int,
+        processes: int,
+        table: str,
+        columns: tuple[str, ...],
+        folder: Path,
+    ) -> None:
+        self.search = search
+        self.rows = rows
+        self.table = table
+        self.columns = columns
+        self.folder = folder
+        processes = max(1, min(processes, count))
+        bounds = [count * index // processes for index in range(processes + 1)]
+        self.slices = list(zip(bounds, bounds[1:]))
+        self._workers: dict[int, int] = {}
+        self._scratch: tempfile.TemporaryDirectory | None = None
+        self._attached: list[str] = []
+        self._db: sqlite3.Connection | None = None
+
+    @property
+    def insert(self) -> str:
+        """The statement inserting one row."""
+        marks = ", ".join("?" * len(self.columns))
+        return f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({marks})"
+
+    def __enter__(self) -> Pieces:
+        if len(self.slices) > 1:
+            self._scratch = tempfile.TemporaryDirectory(dir=self.folder, prefix=".pieces-")
+            for index in range(1, len(self.slices)):
+                try:
+                    self._workers[index] = self._fork(index)
+                except OSError:  # no process to spare: this process stores the slice
+                    pass
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for pid in self._workers.values():
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        self._workers.clear()
+        # Detached after the transaction that read them has ended: SQLite refuses before.
+        if self._db is not None:
+            for alias in self._attached:
+                self._db.execute(f"DETACH DATABASE {alias}")
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+    def store(self, db: sqlite3.Connection, on_stored: Callable[[int], None] | None = None) -> None:
+        """Insert every slice's rows into ``db`` in order; ``on_stored(n)`` reports progress."""
+        self._db = db
+        seen: dict[str, int] = {}
+        done = 0
+        for index, (start, stop) in enumerate(self.slices):
+            if self._stored_by_worker(index):
+                self._copy(db, index, seen)
+            else:
+                rows = (row for _, row in self.rows(start, stop, seen))
+                db.executemany(self.insert, _reporting(rows, on_stored, done))
+            done = stop
+            if on_stored is not None:
+                on_stored(done)
+
+    def _stored_by_worker(self, index: int) -> bool:
+        """Whether a worker has stored this slice (waiting for it to end)."""
+        if index not in self._workers:
+            return False
+        status = os.waitpid(self._workers[index], 0)[1]
+        # Forgotten once reaped, not before: an interrupted wait leaves it to ``__exit__``.
+        del self._workers[index]
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def _path(self, index: int) -> str:
+        assert self._scratch is not None
+        return os.path.join(self._scratch.name, f"piece-{index}.sqlite")
+
+    def _fork(self, index: int) -> int:
+        with warnings.catch_warnings():
+            # Python 3.12 warns about forking a process with threads (a progress display
+            # refreshing): the worker uses nothing they hold and leaves by ``os._exit``.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:
+            self._work(index)
+        return pid
+
+    def _work(self, index: int) -> None:
+        """In the worker: store one slice's rows and identities in a file of its own, then exit."""
+        code = 1
+        try:
+            start, stop = self.slices[index]
+            db = sqlite3.connect(self._path(index), isolation_level=None)
+            # A scratch file: nothing to roll back or to keep safe from a crash.
+            db.execute("PRAGMA page_size=16384")
+            db.execute("PRAGMA journal_mode=OFF")
+            db.execute("PRAGMA synchronous=OFF")
+            db.execute(f"CREATE TABLE {self.table} ({', '.join(self.columns)})")
+            db.execute("CREATE TABLE identities (identity TEXT NOT NULL)")
+            identities: list[str] = []
+            db.execute("BEGIN")
+            db.executemany(self.insert, _noting(self.rows(start, stop, {}), identities))
+            db.executemany("INSERT INTO identities VALUES (?)", zip(identities))
+            db.execute("COMMIT")
+            db.close()
+            code = 0
+        finally:
+            # Whatever happened, nothing of the parent's (open files, its database
+            # connection, exit handlers) may run here.
+            os._exit(code)
+
+    def _copy(self, db: sqlite3.Connection, index: int, seen: dict[str, int]) -> None:
+        """Copy a worker's rows in, renumbering keys of identities met in earlier slices."""
+        alias = f"piece{index}"
+        db.execute(f"ATTACH DATABASE ? AS {alias}", (self._path(index),))
+        self._attached.append(alias)
+        here: dict[str, int] = {}
+        renumbered: list[tuple[str, int]] = []
+        identities = db.execute(f"SELECT identity FROM {alias}.identities ORDER BY rowid")
+        for rowid, (identity,) in enumerate(identities, 1):
+            occurrence = seen.get(identity, 0) + 1
+            seen[identity] = occurrence
+            local = here.get(identity, 0) + 1
+            here[identity] = local
+            if occurrence != local:
+                renumbered.append((record_key(self.search, identity, occurrence), rowid))
+        key = self.columns[0]
+        db.executemany(f"UPDATE {alias}.{self.table} SET {key} = ? WHERE rowid = ?", renumbered)
+        columns = ", ".join(self.columns)
+        db.execute(f"INSERT INTO {self.table} ({columns}) SELECT {columns} FROM {alias}.{self.table} ORDER BY rowid")
+
+
+def _noting(rows: Iterable[tuple[str, tuple]], identities: list[str]) -> Iterator[tuple]:
+    for identity, row in rows:
+        identities.append(identity)
+        yield row
+
+
+def _reporting(rows: Iterable[tuple], on_stored: Callable[[int], None] | None, done: int) -> Iterator[tuple]:
+    if on_stored is None:
+        yield from rows
+        return
+    for count, row in enumerate(rows, 1):
+        yield row
+        if count % REPORT_EVERY == 0:
+            on_stored(done + count)

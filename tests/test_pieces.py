@@ -1,0 +1,90 @@
+"""A large search stored by several processes gives, row for row, what one process stores."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from screenrev import pieces, workspace
+from screenrev.importer import import_files
+from screenrev.review import Review
+from screenrev.workspace import Workspace
+
+from .conftest import DATA
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+
+
+def _export(folder: Path) -> Path:
+    """A RIS export whose repeated records (same title, year and author, no id) fall in
+    every third of the file, so their keys depend on records stored by other processes."""
+    blocks = []
+    for number in range(1, 13):
+        title = "A record listed again" if number % 4 == 1 else f"Record number {number}"
+        accession = "" if number % 4 == 1 else f"AN  - acc-{number}\n"
+        blocks.append(f"TY  - JOUR\nTI  - {title}\nAU  - Smith, J\nPY  - 2020\n{accession}ER  - \n")
+    path = folder / "repeated.ris"
+    path.write_text("\n".join(blocks), encoding="utf-8")
+    return path
+
+
+def _stored(folder: Path, export: Path, processes: int) -> list[tuple]:
+    """The records table after importing ``export`` with ``processes`` processes, in row order."""
+    review = Review.create(folder, title="pieces")
+    reports: list[int] = []
+    import_files(review, [export], database="Test", processes=processes,
+                 on_stored=lambda file, done, total: reports.append(done))
+    assert reports[-1] == review.searches()[0].records
+    assert not [p for p in review.workspace_dir.iterdir() if p.name.startswith(".pieces-")]
+    with Workspace.open(review) as ws:
+        return ws.db.execute("SELECT rowid, * FROM records ORDER BY rowid").fetchall()
+
+
+def test_several_processes_store_the_rows_one_process_stores(tmp_path: Path) -> None:
+    export = _export(tmp_path)
+    one = _stored(tmp_path / "one", export, processes=1)
+    three = _stored(tmp_path / "three", export, processes=3)
+    assert three == one
+    keys = [row[1] for row in one]
+    assert len(set(keys)) == 12  # the repeated record is numbered, never merged
+
+
+def test_a_real_export_stored_in_pieces_is_unchanged(tmp_path: Path) -> None:
+    export = DATA / "ris" / "web_of_science.txt"
+    assert _stored(tmp_path / "b", export, processes=4) == _stored(tmp_path / "a", export, processes=1)
+
+
+def test_a_failing_worker_leaves_its_slice_to_the_importing_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = _export(tmp_path)
+    one = _stored(tmp_path / "one", export, processes=1)
+    monkeypatch.setattr(pieces.Pieces, "_work", lambda self, index: os._exit(1))
+    assert _stored(tmp_path / "three", export, processes=3) == one
+
+
+def test_an_error_while_storing_is_the_error_of_a_single_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = _export(tmp_path)
+    real_identity = workspace.identity
+
+    def identity(record: dict) -> str:
+        # Records in the second and last thirds, both stored by workers: the first one fails.
+        if record["title"] in ("Record number 7", "Record number 11"):
+            raise ValueError(f"cannot identify {record['title']}")
+        return real_identity(record)
+
+    monkeypatch.setattr(workspace, "identity", identity)
+    with pytest.raises(ValueError, match="Record number 7$"):
+        _stored(tmp_path / "three", export, processes=3)
+    review = Review.find(tmp_path / "three")
+    assert review.searches() == [] and not (review.root / "searches" / "repeated.ris").exists()
+    assert not [p for p in review.workspace_dir.iterdir() if p.name.startswith(".pieces-")]
+
+
+def test_small_searches_are_stored_by_one_process() -> None:
+    assert pieces.processes_for(pieces.MIN_RECORDS - 1) == 1
+    assert 1 <= pieces.processes_for(10 * pieces.MIN_RECORDS) <= pieces.MAX_PROCESSES

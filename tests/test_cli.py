@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from .conftest import DATA, invoke
+from .conftest import DATA, EXAMPLES, invoke
 
 EMBASE = DATA / "ris" / "embase.ris"
 PROQUEST = DATA / "ris" / "proquest.ris"
@@ -248,3 +248,15 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_a_key_clash_is_a_clear_error_and_imports_nothing(runner: CliRunner, review_dir: Path, monkeypatch) -> None:
+    from screenrev import workspace
+
+    monkeypatch.setattr(workspace, "record_key", lambda search, ident, occurrence=1: f"{search}-clash")
+    export = EXAMPLES / "ibd-psychology" / "searches" / "scopus.ris"
+    result = invoke(runner, "import", str(export), "-d", "Scopus", ok=False)
+    assert result.exit_code == 1
+    assert "two records would get the same key" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not any((review_dir / "searches").glob("*.ris"))

@@ -49,11 +49,11 @@ def test_check_fails_with_a_diff_when_a_decision_changes(runner: CliRunner, exam
     ta = example / "decisions" / "title_abstract-reviewer-c.csv"
     # The resolver now excludes the review article the reviewers disagreed on.
     text = ta.read_text(encoding="utf-8").replace(
-        "psycinfo-ovid-8934859427,title_abstract,include,", "psycinfo-ovid-8934859427,title_abstract,exclude,")
+        "psycinfo-ovid-8b7c86d5caf39bf4,title_abstract,include,", "psycinfo-ovid-8b7c86d5caf39bf4,title_abstract,exclude,")
     ta.write_text(text, encoding="utf-8")
     for name in ("full_text-reviewer-a.csv", "full_text-reviewer-b.csv"):
         path = example / "decisions" / name
-        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if "8934859427" not in line]
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if "8b7c86d5caf39bf4" not in line]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = invoke(runner, "flow", "--check", ok=False)
     assert result.exit_code == 1
@@ -93,7 +93,7 @@ def test_unresolved_conflicts_are_refused_until_settled(runner: CliRunner, examp
     agreement = json.loads(invoke(runner, "agreement", "--stage", "title_abstract", "--json").stdout)
     assert agreement["unresolved"] == 3
     assert [c["record"] for c in agreement["conflicts"]] == [
-        "psycinfo-ovid-7bd467a558", "psycinfo-ovid-8934859427", "pubmed-endnote-a4038b3e0b"]
+        "psycinfo-ovid-3ba6c7016fdcaa2c", "psycinfo-ovid-8b7c86d5caf39bf4", "pubmed-endnote-16bf30129a58e092"]
     # A policy in the manifest settles them: the most inclusive decision wins.
     manifest = example / "screenrev.toml"
     manifest.write_text(manifest.read_text(encoding="utf-8") + '\n[conflicts]\ntitle_abstract = "include_if_any"\n',
@@ -136,7 +136,7 @@ def test_rule_exclusions_are_counted_as_automation(runner: CliRunner, example: P
     flow = _flow(runner)
     assert flow["excluded_automatic_reasons"] == {"Not about inflammatory bowel disease": 2}
     # A reviewer screens a record a rule excluded: the human decision counts, and the flow says so.
-    invoke(runner, "decide", "scopus-7ff7b8196e", "--decision", "include", "--reviewer", "Reviewer C")
+    invoke(runner, "decide", "scopus-e9b490a7ea5e7dc3", "--decision", "include", "--reviewer", "Reviewer C")
     result = invoke(runner, "flow", "--json")
     flow = json.loads(result.stdout)
     assert (flow["excluded_automatic"], flow["human_overrides"], flow["records_screened"]) == (1, 1, 17)
@@ -160,7 +160,7 @@ def test_flow_warns_when_the_rules_are_stale(runner: CliRunner, example: Path) -
 def test_export_included_studies(runner: CliRunner, example: Path) -> None:
     invoke(runner, "run")
     ris = invoke(runner, "export", "included", "--stage", "full_text", "--format", "ris").stdout
-    assert ris.count("ER  - ") == 3 and "ID  - psycinfo-ovid-48de890fa0" in ris
+    assert ris.count("ER  - ") == 3 and "ID  - psycinfo-ovid-bbc718031322d79d" in ris
     rows = list(csv.DictReader(io.StringIO(
         invoke(runner, "export", "included", "--stage", "title_abstract", "--format", "csv").stdout)))
     assert len(rows) == 5 and {row["title_abstract"] for row in rows} == {"include"}

@@ -19,7 +19,7 @@ from .pieces import Pieces, processes_for
 from .records import FIELDS, LIST_FIELDS, identity, record_key
 from .review import Review, Search
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 DB_FILE = "workspace.sqlite"
 
 #: Columns of the records table, in order.
@@ -251,13 +251,22 @@ class Workspace:
             folder=self.review.workspace_dir,
         )
         # Workers are forked before the transaction and with collection paused (they map too).
-        with bulk(), pieces, self.transaction():
-            self._delete(search.name)
-            self.db.execute(
-                "INSERT INTO searches VALUES (?, ?, ?, ?, ?, ?)",
-                (search.name, search.sha256, parsed.format, parsed.encoding, count, _dumps(parsed.warnings)),
-            )
-            pieces.store(self.db, on_stored)
+        try:
+            with bulk(), pieces, self.transaction():
+                self._delete(search.name)
+                self.db.execute(
+                    "INSERT INTO searches VALUES (?, ?, ?, ?, ?, ?)",
+                    (search.name, search.sha256, parsed.format, parsed.encoding, count, _dumps(parsed.warnings)),
+                )
+                pieces.store(self.db, on_stored)
+        except sqlite3.IntegrityError as exc:
+            # Keys are 64-bit digests: a clash is a 1-in-10⁸ event, and another search's key
+            # can only be met when two search names share their first 24 characters.
+            raise InputError(
+                f"two records would get the same key ({exc}); import the search under another "
+                "--name (its first 24 characters differing from every other search's)",
+                path=self.review.path_of(search),
+            ) from None
 
     def remove(self, name: str) -> None:
         """Forget a search and its records."""

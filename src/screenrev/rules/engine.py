@@ -110,8 +110,8 @@ class _Text:
             self.bounds[field] = (start, start + length)
             start += length + len(_SEPARATOR)
 
-    def hits(self, terms: _Terms, fields: tuple[str, ...]) -> list[tuple[Term, str, str]]:
-        """(term, field, context) for each term found, at its first occurrence in each field."""
+    def hits(self, terms: _Terms, fields: tuple[str, ...]) -> list[tuple[Term, str, Span]]:
+        """(term, field, span) for each term found, at its first occurrence in each field."""
         found = self.found
         if terms.phrases.isdisjoint(found):
             return []
@@ -130,10 +130,13 @@ class _Text:
                     inside = near(inside, [span for span in other if low <= span[0] < high], term.distance,
                                   self.folded)
                 if inside:
-                    start, end = inside[0]
-                    context = _context(self.shown, start, word_end(self.folded, end), low, high)
-                    found_terms.append((term, field, context))
+                    found_terms.append((term, field, inside[0]))
         return found_terms
+
+    def context(self, field: str, span: Span) -> str:
+        """The words around a span of a field, the span between [brackets]."""
+        low, high = self.bounds[field]
+        return _context(self.shown, span[0], word_end(self.folded, span[1]), low, high)
 
 
 def _context(text: str, start: int, end: int, low: int, high: int) -> str:
@@ -149,12 +152,13 @@ def _context(text: str, start: int, end: int, low: int, high: int) -> str:
     return " ".join(f"{before}[{text[start:end]}]{after}".split())
 
 
-def describe_hits(hits: list[tuple[Term, str, str]]) -> str:
+def describe_hits(text: _Text, hits: list[tuple[Term, str, Span]]) -> str:
     """Evidence text: each term found, where, with the words around its first occurrence."""
-    shown: dict[str, tuple[Term, str, str]] = {}
+    shown: dict[str, tuple[Term, str, Span]] = {}
     for hit in hits:
         shown.setdefault(hit[0].text, hit)
-    parts = [f'{term.text!r} in {field}: "{context}"' for term, field, context in list(shown.values())[:_MAX_SHOWN]]
+    parts = [f'{term.text!r} in {field}: "{text.context(field, span)}"'
+             for term, field, span in list(shown.values())[:_MAX_SHOWN]]
     if len(shown) > _MAX_SHOWN:
         parts.append(f"and {len(shown) - _MAX_SHOWN} more terms")
     return "; ".join(parts)
@@ -356,16 +360,16 @@ def _text(test: TextTest, context: _Record) -> tuple[bool | None, str]:
             return None, f"{none_found}, but {gap}"
         evidence = none_found
     elif mode == "none":
-        return False, describe_hits(hits)  # a term is there: what is missing cannot change that
+        return False, describe_hits(text, hits)  # a term is there: what is missing cannot change that
     elif mode == "all" and len({hit[0] for hit in hits}) < len(terms.terms):
-        evidence = describe_hits(hits)
+        evidence = describe_hits(text, hits)
         return (None, f"{evidence}; {gap}") if gap else (False, evidence)
     else:
-        evidence = describe_hits(hits)
+        evidence = describe_hits(text, hits)
     if test.unless:
         exceptions = text.hits(unless, test.fields)
         if exceptions:
-            return False, f"{evidence}; but {describe_hits(exceptions)}"
+            return False, f"{evidence}; but {describe_hits(text, exceptions)}"
         if gap:
             return None, f"{evidence}; exceptions not checked: {gap}"
     return True, evidence

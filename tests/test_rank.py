@@ -26,6 +26,7 @@ from screenrev.rank import (
     simulate,
     stopping_estimate,
 )
+from screenrev.rank.features import TITLE_WEIGHT
 from screenrev.rank.plot import recall_plot
 from screenrev.rank.stopping import smallest_total_under_h0
 
@@ -62,6 +63,8 @@ def test_record_text_joins_title_abstract_and_keywords() -> None:
     record = {"title": "Nudges", "abstract": "Defaults matter.", "keywords": ["choice architecture", "health"]}
     assert record_text(record) == "Nudges\nDefaults matter.\nchoice architecture; health"
     assert record_text({"title": None, "abstract": None, "keywords": []}) == "\n"
+    # The first line is the title, even when the title was broken over lines.
+    assert record_text({"title": "Nudges\nand defaults", "abstract": "Text."}) == "Nudges and defaults\nText."
 
 
 def test_features_handle_empty_records_and_other_alphabets() -> None:
@@ -75,10 +78,30 @@ def test_features_handle_empty_records_and_other_alphabets() -> None:
     assert build_features(["Ünïcode café – naïve test_word", "", "a b c"]).terms == 4
 
 
+def test_model_matrix_puts_the_weighted_title_block_beside_the_text() -> None:
+    texts = ["school meals nudge\nchildren chose fruit", "children chose fruit\nschool meals nudge", "\nno title"]
+    features = build_features(texts)
+    model = features.model_matrix
+    # Text words (6 in the first two, 2 in the third) then title words and word pairs (3 + 2 per title).
+    assert features.terms == 8
+    assert model.shape == (3, 8 + 5 + 5)
+    assert np.allclose(np.asarray(model.multiply(model).sum(axis=1)).ravel(), 1.0, atol=1e-5)
+    # Same words, different titles: the text block alone cannot tell the records apart.
+    assert (features.matrix[0] != features.matrix[1]).nnz == 0
+    assert (model[0] != model[1]).nnz > 0
+    # Each block has unit rows before weighting: the title block holds TITLE_WEIGHT² of the squared length.
+    title_part = model[0, features.terms:].toarray().ravel()
+    assert float(title_part @ title_part) == pytest.approx(TITLE_WEIGHT**2 / (1 + TITLE_WEIGHT**2), rel=1e-5)
+    # Without a title, the row is the text's row.
+    assert np.allclose(model[2, : features.terms].toarray(), features.matrix[2].toarray())
+    assert model[2, features.terms:].nnz == 0
+
+
 def test_features_are_deterministic(nagtegaal) -> None:
     review, features = nagtegaal
     again = features_of(review.records)
     assert (features.matrix != again.matrix).nnz == 0
+    assert (features.model_matrix != again.model_matrix).nnz == 0
     assert np.array_equal(features.term_keys, again.term_keys)
     with_pairs = features_of(review.records, bigrams=True)
     assert (with_pairs.matrix != features_of(review.records, bigrams=True).matrix).nnz == 0

@@ -13,6 +13,15 @@ Ranking uses words only (``BIGRAMS``): on the fifteen labelled reviews of
 it on more (mean 0.463 against 0.478 with words alone, 5 seeds each), while they
 triple the entries of the matrix and so the time to retrain and rescore.
 
+The model trains on ``model_matrix``: these text features side by side with the title's
+own words and word pairs (TF-IDF over the titles, the title being the text's first line
+as ``record_text`` writes it), the title block weighted ``TITLE_WEIGHT`` and each row
+scaled back to unit length. A title states what a study is about in a few words, and
+its word pairs are few (they add a tenth to the matrix, not twice its size). With the
+title block and 200 presumed irrelevant records (``model.ModelSettings``), the mean
+WSS@95 of the fifteen reviews went from 0.482 to 0.486 (10 seeds) and ASReview was
+beaten on 10 sets instead of 9 (Opiods: 0.235 against 0.211).
+
 Speed: the vectoriser builds Python strings per term. Here each record is split by
 byte-level translation, words become integer ids through one dictionary, and the
 (term, record) pairs are counted by sorting 64-bit integers. Terms are numbered in a
@@ -36,6 +45,8 @@ from ..parse import bulk
 MAX_DOCUMENT_SHARE = 0.95
 #: Whether ranking features include word pairs (see the module docstring).
 BIGRAMS = False
+#: Weight of the title block in ``Features.model_matrix`` (each block has unit-length rows).
+TITLE_WEIGHT = 0.3
 
 # Every byte that cannot be part of a word becomes a space. Bytes of non-ASCII
 # characters are kept (letters of other alphabets are word characters); non-ASCII
@@ -58,6 +69,9 @@ class Features:
     """Inverse document frequency of each column's term."""
     bigrams: bool
     """Whether pairs of words in a row are terms too."""
+    model_matrix: sp.csr_matrix
+    """What the model trains on: ``matrix`` and the title block (words and word pairs of
+    the first line) weighted ``TITLE_WEIGHT``, side by side, rows of unit length."""
 
     @property
     def records(self) -> int:
@@ -92,8 +106,9 @@ class Features:
 
 
 def record_text(record: dict) -> str:
-    """The text a record is ranked on: title, abstract and keywords, one per line."""
-    parts = [record.get("title") or "", record.get("abstract") or ""]
+    """The text a record is ranked on: title (on the first line), abstract and keywords, one per line."""
+    # The title block of the features is the first line: a title broken over lines stays on one.
+    parts = [" ".join((record.get("title") or "").splitlines()), record.get("abstract") or ""]
     keywords = record.get("keywords") or []
     if keywords:
         parts.append("; ".join(keywords))
@@ -118,11 +133,25 @@ def build_features(texts: Iterable[str], *, bigrams: bool = BIGRAMS) -> Features
     # Millions of small objects, none in a reference cycle: collecting garbage while they
     # are made costs time and finds nothing (``bulk`` pauses it, as the importer does).
     with bulk():
-        return _features([words(text) for text in texts], bigrams)
+        titles = []
+        word_lists = []
+        for text in texts:
+            titles.append(words(text.partition("\n")[0]))
+            word_lists.append(words(text))
+        vocabulary, term_keys, idf, matrix = _features(word_lists, bigrams)
+        title_matrix = _features(titles, True)[3]
+    return Features(matrix, vocabulary, term_keys, idf, bigrams, _side_by_side(matrix, title_matrix, TITLE_WEIGHT))
 
 
-def _features(word_lists: list[list[bytes]], bigrams: bool) -> Features:
-    """The features of records given as their lists of words (the list is emptied)."""
+def _side_by_side(matrix: sp.csr_matrix, titles: sp.csr_matrix, title_weight: float) -> sp.csr_matrix:
+    """The two blocks side by side, the second weighted, each row scaled to unit length."""
+    combined = sp.hstack([matrix, titles * np.float32(title_weight)], format="csr", dtype=np.float32)
+    _normalise_rows(combined)
+    return combined
+
+
+def _features(word_lists: list[list[bytes]], bigrams: bool) -> tuple[dict, np.ndarray, np.ndarray, sp.csr_matrix]:
+    """Vocabulary, term keys, idf and matrix of records given as their lists of words (the list is emptied)."""
     n = len(word_lists)
     lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=n)
     all_words = list(chain.from_iterable(word_lists))
@@ -139,7 +168,7 @@ def _features(word_lists: list[list[bytes]], bigrams: bool) -> Features:
     pairs = _term_pairs(ids, record, len(vocabulary), n, bigrams)
     del ids, record
     matrix, term_keys, idf = _tfidf(pairs, n)
-    return Features(matrix, vocabulary, term_keys, idf, bigrams)
+    return vocabulary, term_keys, idf, matrix
 
 
 def _bigram_keys(

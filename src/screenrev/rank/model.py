@@ -2,7 +2,8 @@
 
 One configuration serves every review (``MODEL``, chosen on fifteen labelled reviews by
 ``bench/ranking.py``): a linear support vector machine (scikit-learn's ``LinearSVC``,
-squared hinge loss) on the TF-IDF word features, trained on
+squared hinge loss) on the TF-IDF word features with the title block beside them
+(``Features.model_matrix``), trained on
 
 * the labelled records, the included ones weighted so that together they count
   ``relevant_weight`` times as much as all the excluded ones together (reviews have few
@@ -37,7 +38,7 @@ class ModelSettings:
     """Inverse regularisation strength of the SVM (smaller: smoother, more general weights)."""
     relevant_weight: float = 100.0
     """Total weight of the included records relative to the total weight of the excluded ones."""
-    presumed_irrelevant: int = 100
+    presumed_irrelevant: int = 200
     """Unlabelled records drawn at random and trained on as excluded."""
     tolerance: float = 1e-3
     """Stopping tolerance of the solver (finer changes the order very little and costs time)."""
@@ -94,8 +95,8 @@ def relevance_scores(
         # An SVM stopped at max_iter still ranks well; the warning would only alarm the user.
         warnings.simplefilter("ignore", ConvergenceWarning)
         classifier.fit(
-            features.matrix[training], targets, sample_weight=sample_weights(targets, settings.relevant_weight)
+            features.model_matrix[training], targets, sample_weight=sample_weights(targets, settings.relevant_weight)
         )
     # float32 weights keep the product in float32: a float64 vector would copy the matrix.
     weights = classifier.coef_.ravel().astype(np.float32)
-    return features.matrix @ weights + np.float32(classifier.intercept_[0])
+    return features.model_matrix @ weights + np.float32(classifier.intercept_[0])

@@ -160,6 +160,8 @@ def run_session(session: Session, screener: Screener | None, read_key) -> None:
             if record is None:
                 console.console.print("Every record is screened.")
                 break
+            if console.console.is_terminal:
+                console.console.clear()  # one record on screen at a time
             console.console.print(_card(record, screener, session, reply))
             reply = session.handle(read_key())
             if reply.done:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .errors import ProtocolError
 from .parse import bulk
 from .review import Review
 from .rules import (
@@ -118,7 +119,11 @@ def _detect_languages(records: list[dict], workspace: Workspace) -> None:
 
 def screen_review(review: Review, workspace: Workspace, *, protocol_path: Path | None = None) -> ScreenSummary:
     """Apply the protocol to the primary records and store every outcome in the workspace."""
-    protocol = load_protocol(protocol_path or review.protocol_path)
+    path = protocol_path or review.protocol_path
+    if protocol_path is None and not path.exists():
+        raise ProtocolError("no such file: the manifest's [review] protocol names it; write the criteria "
+                            "there, or give another file with --protocol", path=path)
+    protocol = load_protocol(path)
     deduplicated = workspace.has_clusters()
     with bulk():
         records = list(workspace.primary_records())
@@ -134,4 +139,9 @@ def screen_review(review: Review, workspace: Workspace, *, protocol_path: Path |
         (record["key"], verdict.outcome, verdict.criterion, verdict.reason) for record, _o, verdict in results
     )
     workspace.store_screening(protocol.sha256, outcomes, verdicts)
-    return summarise(protocol, results, deduplicated=deduplicated)
+    summary = summarise(protocol, results, deduplicated=deduplicated)
+    # Reports name the protocol as the review knows it, not where the folder happens to be.
+    shown = Path(protocol.path)
+    if shown.is_absolute() and shown.is_relative_to(review.root):
+        summary = replace(summary, protocol=str(shown.relative_to(review.root)))
+    return summary

@@ -123,7 +123,7 @@ def check(path: str | Path) -> tuple[Protocol | None, list[ProtocolError]]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return None, [ProtocolError("no such file (is [review] protocol in screenrev.toml right?)", path=path)]
+        return None, [ProtocolError("no such file", path=path)]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

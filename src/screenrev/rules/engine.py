@@ -11,7 +11,8 @@ the first excluding criterion in the protocol, as PRISMA's hierarchy of reasons.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from ..records import LIST_FIELDS
@@ -175,6 +176,7 @@ class Screener:
             for test in _text_tests(criterion.condition):
                 self.compiled[id(test)] = (_compile(test.terms, self.matcher), _compile(test.unless, self.matcher))
         self.labels = {criterion.id: criterion.label for criterion in protocol.criteria}
+        self._evaluators = [(c.id, c.action, _evaluator(c.condition)) for c in protocol.criteria]
         tests = [test for criterion in protocol.criteria for test in _text_tests(criterion.condition)]
         self.text_fields = tuple(dict.fromkeys(field for test in tests for field in test.fields)) or ("title",)
 
@@ -182,10 +184,9 @@ class Screener:
         """The outcome of every criterion for one record, in protocol order."""
         context = _Record(record, _Text(record, self.matcher, self.text_fields), self.compiled, {})
         outcomes = []
-        for criterion in self.protocol.criteria:
-            applies, evidence = _evaluate(criterion.condition, context)
-            outcome = UNSURE if applies is None else (criterion.action if applies else PASS)
-            outcomes.append(Outcome(criterion.id, outcome, evidence))
+        for id, action, evaluate in self._evaluators:
+            applies, evidence = evaluate(context)
+            outcomes.append(Outcome(id, UNSURE if applies is None else (action if applies else PASS), evidence))
         return outcomes
 
     def marked_title(self, record: dict, criterion: Criterion) -> str:
@@ -254,6 +255,19 @@ def _terms(condition: Condition) -> list[Term]:
     if isinstance(condition, Combination):
         return [term for part in condition.parts for term in _terms(part)]
     return []
+
+
+def _evaluator(condition: Condition) -> Callable[[_Record], tuple[bool | None, str]]:
+    """The function that evaluates a condition for a record, chosen once per protocol."""
+    if isinstance(condition, TextTest):
+        return partial(_text, condition)
+    if isinstance(condition, PeerReviewTest):
+        return lambda context: _peer_review(context.record)
+    if isinstance(condition, FieldTest):
+        if condition.field == "year":
+            return lambda context: _year(condition, context.record.get("year"))
+        return lambda context: _field(condition, context.record, context.cache)
+    return partial(_combination, condition)
 
 
 def _evaluate(condition: Condition, context: _Record) -> tuple[bool | None, str]:
@@ -329,27 +343,35 @@ def _language(test: FieldTest, record: dict, cache: dict) -> tuple[bool | None, 
 
 
 def _peer_review(record: dict) -> tuple[bool | None, str]:
-    kind, value = doctypes.kind(record.get("publication_type") or [])
+    return _peer_review_of(tuple(record.get("publication_type") or ()))
+
+
+@lru_cache(maxsize=4096)
+def _peer_review_of(types: tuple[str, ...]) -> tuple[bool | None, str]:
+    # A review holds a few dozen distinct type lists: each is read once.
+    kind, value = doctypes.kind(list(types))
     if kind is None:
         return None, f"type not recognised: {value}" if value else "no publication type"
     return kind != doctypes.JOURNAL, f"type: {value} ({kind})"
 
 
 @lru_cache(maxsize=1024)
-def _absent(fields: tuple[str, ...], present: tuple[str, ...]) -> tuple[str, str]:
-    """The evidence strings for terms not found: in what is there, and what is missing."""
-    missing = [field for field in fields if field not in present]
-    return f"none of the terms in {' or '.join(present)}", (f"no {' or '.join(missing)}" if missing else "")
+def _absent(fields: tuple[str, ...], filled: frozenset[str]) -> tuple[tuple[str, ...], str, str]:
+    """The fields that have text, and the evidence for terms not found: in what is there, and
+    what is missing."""
+    present = tuple(field for field in fields if field in filled)
+    missing = [field for field in fields if field not in filled]
+    return (present, f"none of the terms in {' or '.join(present)}",
+            f"no {' or '.join(missing)}" if missing else "")
 
 
 def _text(test: TextTest, context: _Record) -> tuple[bool | None, str]:
     text = context.text
     if text.found is None:
         text.scan()
-    present = tuple(field for field in test.fields if field in text.filled)
+    present, none_found, gap = _absent(test.fields, text.filled)
     if not present:
         return None, f"no {' or '.join(test.fields)}"
-    none_found, gap = _absent(test.fields, present)
     terms, unless = context.compiled[id(test)]
     hits = text.hits(terms, test.fields)
     mode = test.mode

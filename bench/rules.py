@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from realdata import pool  # noqa: E402
 
 from screenrev.parse import bulk  # noqa: E402
-from screenrev.rules import load_protocol  # noqa: E402
+from screenrev.rules import Screener, load_protocol  # noqa: E402
 from screenrev.rules.protocol import TextTest  # noqa: E402
 from screenrev.screening import screen_records, summarise  # noqa: E402
 
@@ -53,7 +53,7 @@ def records(size: int) -> list[dict]:
 def timed(protocol, chosen: list[dict]) -> tuple[float, object]:
     start = time.perf_counter()
     with bulk():  # as screen_review does
-        results = list(screen_records(protocol, chosen))
+        results = list(screen_records(Screener(protocol), chosen))
     elapsed = time.perf_counter() - start
     return elapsed, summarise(protocol, results, deduplicated=True)
 

@@ -595,12 +595,3 @@ def primary_index(workspace) -> dict[str, str]:
     ).fetchall()
     primary_of_cluster = {cluster: key for key, cluster, is_primary in rows if is_primary}
     return {key: primary_of_cluster.get(cluster, key) if cluster else key for key, cluster, _ in rows}
-
-
-def settled_labels(review: Review, workspace) -> dict[str, str]:
-    """The settled title/abstract decision (include, exclude or maybe) per primary record.
-
-    Records whose reviewers disagree with nothing to settle it are left out.
-    """
-    log = DecisionLog(review, primary_index(workspace))
-    return {record: settled.decision for record, settled in log.settle(TITLE_ABSTRACT).settled.items()}

@@ -22,7 +22,7 @@ from .rules import (
     language,
     load_protocol,
 )
-from .rules.protocol import Combination, FieldTest
+from .rules.protocol import FieldTest, leaves
 from .workspace import Workspace
 
 
@@ -58,10 +58,9 @@ class ScreenSummary:
 
 
 def screen_records(
-    protocol: Protocol, records: Iterable[dict]
+    screener: Screener, records: Iterable[dict]
 ) -> Iterator[tuple[dict, list[Outcome], Verdict]]:
     """Each record with the outcome of every criterion and the overall verdict."""
-    screener = Screener(protocol)
     for record in records:
         outcomes = screener.outcomes(record)
         yield record, outcomes, screener.verdict(outcomes)
@@ -94,12 +93,10 @@ def summarise(protocol: Protocol, results: Iterable[tuple[dict, list[Outcome], V
 
 def uses_language(protocol: Protocol) -> bool:
     """Whether a criterion tests the record's language (so that missing ones are detected)."""
-    def tests(condition) -> bool:
-        if isinstance(condition, FieldTest):
-            return condition.field == "language" and condition.test != "missing"
-        return isinstance(condition, Combination) and any(tests(part) for part in condition.parts)
-
-    return any(tests(criterion.condition) for criterion in protocol.criteria)
+    return any(
+        isinstance(test, FieldTest) and test.field == "language" and test.test != "missing"
+        for criterion in protocol.criteria for test in leaves(criterion.condition)
+    )
 
 
 def _detect_languages(records: list[dict], workspace: Workspace) -> None:
@@ -129,7 +126,7 @@ def screen_review(review: Review, workspace: Workspace, *, protocol_path: Path |
         records = list(workspace.primary_records())
         if uses_language(protocol):
             _detect_languages(records, workspace)
-        results = list(screen_records(protocol, records))
+        results = list(screen_records(Screener(protocol), records))
     outcomes = (
         (record["key"], outcome.criterion, outcome.outcome, outcome.evidence)
         for record, record_outcomes, _verdict in results

@@ -15,7 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .decisions import TITLE_ABSTRACT, Decision, DecisionLog, default_file, remove_last
+from .decisions import (
+    TITLE_ABSTRACT,
+    Decision,
+    DecisionLog,
+    default_file,
+    remove_last,
+    settle,
+)
 from .pool import Pool
 from .review import Review
 
@@ -162,7 +169,9 @@ class Session:
     # --- the model ----------------------------------------------------------------------
 
     def _learn(self, key: str, decision: str) -> None:
-        settled = self.log.settle(TITLE_ABSTRACT).settled.get(key)
+        # Only this record's decisions can have changed how it is settled.
+        mine = [d for d in self.log.decisions if d.record == key]
+        settled = settle(mine, TITLE_ABSTRACT, self.log.rules).settled.get(key)
         if settled is not None:
             self.pool.labels[key] = int(settled.decision in ("include", "maybe"))
             self.pool.screened.append(key)

@@ -15,7 +15,7 @@ from .. import console
 from ..errors import ReviewNotFoundError
 from ..fileio import atomic_text
 from ..review import Review
-from ..rules import EXCLUDE, FLAG, check, load_protocol
+from ..rules import EXCLUDE, FLAG, Screener, check, load_protocol
 from ..rules.explain import RENDERERS, Example, explain
 from ..screening import screen_records, screen_review, summarise
 from ._app import JsonOption, app, open_workspace, print_json
@@ -120,13 +120,11 @@ def rules_explain(
 
 
 def _what_it_did(protocol, records: list[dict], examples: int):
-    from ..rules import Screener
-
-    results = list(screen_records(protocol, records))
+    screener = Screener(protocol)
+    results = list(screen_records(screener, records))
     summary = summarise(protocol, results, deduplicated=True)
     counts = {c.id: {"exclude": c.excluded, "flag": c.flagged, "unsure": c.unsure, "pass": c.passed}
               for c in summary.criteria}
-    screener = Screener(protocol)
     shown: dict[str, list[Example]] = {c.id: [] for c in protocol.criteria}
     for record, outcomes, _verdict in results:
         for outcome in outcomes:

@@ -35,7 +35,7 @@ _NOT_PEER_REVIEWED = {
     "correction", "published erratum", "retraction of publication", "retracted publication",
     "news", "newspaper article", "book review", "meeting abstract", "conference abstract",
     "biography", "interview", "magazine", "mgzn", "trade journal", "trade journals",
-    "magazines", "ieee magazines", "news", "newspapers", "wire feeds", "blogs, podcasts, & websites",
+    "magazines", "ieee magazines", "newspapers", "wire feeds", "blogs, podcasts, & websites",
     "unpb", "preprint", "abst", "letter to the editor",
 }
 _NOT_JOURNAL = {

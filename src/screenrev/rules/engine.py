@@ -18,13 +18,13 @@ from typing import NamedTuple
 from ..records import LIST_FIELDS
 from . import doctypes, language
 from .protocol import (
-    Combination,
     Condition,
     Criterion,
     FieldTest,
     PeerReviewTest,
     Protocol,
     TextTest,
+    leaves,
 )
 from .spelling import fold
 from .terms import Matcher, Span, Term, near, word_end
@@ -242,47 +242,30 @@ class _Record(NamedTuple):
 
 
 def _text_tests(condition: Condition) -> list[TextTest]:
-    if isinstance(condition, TextTest):
-        return [condition]
-    if isinstance(condition, Combination):
-        return [test for part in condition.parts for test in _text_tests(part)]
-    return []
+    return [test for test in leaves(condition) if isinstance(test, TextTest)]
 
 
 def _terms(condition: Condition) -> list[Term]:
-    if isinstance(condition, TextTest):
-        return [*condition.terms, *condition.unless]
-    if isinstance(condition, Combination):
-        return [term for part in condition.parts for term in _terms(part)]
-    return []
+    return [term for test in _text_tests(condition) for term in (*test.terms, *test.unless)]
 
 
-def _evaluator(condition: Condition) -> Callable[[_Record], tuple[bool | None, str]]:
+Evaluator = Callable[[_Record], tuple[bool | None, str]]
+
+
+def _evaluator(condition: Condition) -> Evaluator:
     """The function that evaluates a condition for a record, chosen once per protocol."""
     if isinstance(condition, TextTest):
         return partial(_text, condition)
     if isinstance(condition, PeerReviewTest):
         return lambda context: _peer_review(context.record)
     if isinstance(condition, FieldTest):
-        if condition.field == "year":
-            return lambda context: _year(condition, context.record.get("year"))
         return lambda context: _field(condition, context.record, context.cache)
-    return partial(_combination, condition)
+    return partial(_combination, condition.mode, [_evaluator(part) for part in condition.parts])
 
 
-def _evaluate(condition: Condition, context: _Record) -> tuple[bool | None, str]:
-    if isinstance(condition, TextTest):
-        return _text(condition, context)
-    if isinstance(condition, FieldTest):
-        return _field(condition, context.record, context.cache)
-    if isinstance(condition, PeerReviewTest):
-        return _peer_review(context.record)
-    return _combination(condition, context)
-
-
-def _combination(condition: Combination, context: _Record) -> tuple[bool | None, str]:
-    results = [_evaluate(part, context) for part in condition.parts]
-    decisive = False if condition.mode == "all_of" else True
+def _combination(mode: str, parts: list[Evaluator], context: _Record) -> tuple[bool | None, str]:
+    results = [evaluate(context) for evaluate in parts]
+    decisive = False if mode == "all_of" else True
     for applies, evidence in results:
         if applies is decisive:
             return decisive, evidence

@@ -121,7 +121,7 @@ def _describe_field(test: FieldTest) -> str:
 
 def _missing_data(condition: Condition) -> list[str]:
     if isinstance(condition, FieldTest):
-        if test_is_presence(condition):
+        if condition.test == "missing":  # missing data is what it tests
             return []
         if condition.field == "language":
             return ["A record without a language field has its language detected from its title and "
@@ -147,11 +147,6 @@ def _missing_data(condition: Condition) -> list[str]:
                              "read; if that does not settle the criterion, the record is left for a human.")
         return sentences
     return [sentence for part in condition.parts for sentence in _missing_data(part)]
-
-
-def test_is_presence(test: FieldTest) -> bool:
-    """Whether the test is about a field being empty (where missing data is the point)."""
-    return test.test == "missing"
 
 
 def explain_criterion(criterion: Criterion) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
@@ -72,6 +73,15 @@ class Combination:
 
 
 Condition = Union[FieldTest, TextTest, PeerReviewTest, Combination]
+
+
+def leaves(condition: Condition) -> Iterator[Condition]:
+    """The field, text and peer-review tests of a condition, through any all_of/any_of."""
+    if isinstance(condition, Combination):
+        for part in condition.parts:
+            yield from leaves(part)
+    else:
+        yield condition
 
 
 @dataclass(frozen=True)

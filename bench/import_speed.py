@@ -78,7 +78,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="time both this many times; the fastest counts")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
-    from screenrev.pieces import processes_for
+    from screenrev.forked import processes_for
 
     processes = args.processes or processes_for(args.records)
     with tempfile.TemporaryDirectory() as folder:

@@ -83,8 +83,3 @@ def test_an_error_while_storing_is_the_error_of_a_single_pass(
     review = Review.find(tmp_path / "three")
     assert review.searches() == [] and not (review.root / "searches" / "repeated.ris").exists()
     assert not [p for p in review.workspace_dir.iterdir() if p.name.startswith(".pieces-")]
-
-
-def test_small_searches_are_stored_by_one_process() -> None:
-    assert pieces.processes_for(pieces.MIN_RECORDS - 1) == 1
-    assert 1 <= pieces.processes_for(10 * pieces.MIN_RECORDS) <= pieces.MAX_PROCESSES

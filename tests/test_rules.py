@@ -16,6 +16,7 @@ from screenrev.rules import OUTCOMES, Screener, check, load_protocol
 from screenrev.rules.language import detect
 from screenrev.rules.spelling import fold, spellings
 from screenrev.rules.terms import TermError, parse_term
+from screenrev.screening import screen_all
 
 PROTOCOLS = Path(__file__).resolve().parents[1] / "protocols"
 
@@ -426,6 +427,15 @@ def test_outcomes_are_deterministic() -> None:
     carr = load_protocol(PROTOCOLS / "carr2023-social-care-harm.yaml")
     runs = [[Screener(carr).outcomes(item) for item in SAMPLE] for _ in range(2)]
     assert runs[0] == runs[1]
+
+
+def test_outcomes_are_the_same_when_a_review_is_shared_among_processes() -> None:
+    carr = load_protocol(PROTOCOLS / "carr2023-social-care-harm.yaml")
+    records = [dict(item, key=str(n)) for n, item in enumerate(SAMPLE * 20)]
+    alone = screen_all(Screener(carr), records, processes=1)
+    shared = screen_all(Screener(carr), records, processes=3)
+    assert shared == alone
+    assert [outcomes for _record, outcomes, _verdict in alone] == [Screener(carr).outcomes(r) for r in records]
 
 
 _TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80)

@@ -16,38 +16,18 @@ import os
 import signal
 import sqlite3
 import tempfile
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from .forked import fork
 from .records import record_key
 
-#: Smaller searches are stored by one process: forking and copying would cost more than it saves.
-MIN_RECORDS = 10_000
-#: Each process holds its own copy of the memory it touches; more would gain little.
-MAX_PROCESSES = 8
 #: How often storing reports progress, in records.
 REPORT_EVERY = 5000
 
 Rows = Callable[[int, int, dict[str, int]], Iterator[tuple[str, tuple]]]
 """``rows(start, stop, seen)``: (identity, row) for records ``start`` to ``stop``, where
 ``seen`` counts the identities of the records before ``start`` and is kept up to date."""
-
-
-def processes_for(records: int) -> int:
-    """How many processes store a search of ``records`` records: one per idle core, for large searches.
-
-    Cores that other programs keep busy (the load average) are left out: workers would only
-    take turns with those programs, and copying their rows in would be pure cost.
-    """
-    if records < MIN_RECORDS or not hasattr(os, "fork"):
-        return 1
-    if hasattr(os, "sched_getaffinity"):
-        cores = len(os.sched_getaffinity(0))
-    else:
-        cores = os.cpu_count() or 1
-    busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    return max(1, min(MAX_PROCESSES, round(cores - busy)))
 
 
 class Pieces:
@@ -138,11 +118,7 @@ class Pieces:
         return os.path.join(self._scratch.name, f"piece-{index}.sqlite")
 
     def _fork(self, index: int) -> int:
-        with warnings.catch_warnings():
-            # Python 3.12 warns about forking a process with threads (a progress display
-            # refreshing): the worker uses nothing they hold and leaves by ``os._exit``.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
+        pid = fork()
         if pid == 0:
             self._work(index)
         return pid

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import forked
 from .errors import ProtocolError
 from .parse import bulk
 from .review import Review
@@ -64,6 +65,32 @@ def screen_records(
     for record in records:
         outcomes = screener.outcomes(record)
         yield record, outcomes, screener.verdict(outcomes)
+
+
+def screen_all(
+    screener: Screener, records: list[dict], *, processes: int | None = None
+) -> list[tuple[dict, list[Outcome], Verdict]]:
+    """``screen_records`` for a whole list, large lists shared among the idle cores.
+
+    Workers send back each record's outcomes and evidence as plain pairs; the results are
+    those of one pass (``forked.map_slices``).
+    """
+    ids = [criterion.id for criterion in screener.protocol.criteria]
+
+    def work(part: list[dict]) -> list[tuple[dict, list[Outcome], Verdict]]:
+        return list(screen_records(screener, part))
+
+    def pack(results: list[tuple[dict, list[Outcome], Verdict]]) -> list[list[tuple[str, str]]]:
+        return [[(outcome.outcome, outcome.evidence) for outcome in outcomes] for _record, outcomes, _v in results]
+
+    def unpack(data: list[list[tuple[str, str]]], part: list[dict]) -> list[tuple[dict, list[Outcome], Verdict]]:
+        results = []
+        for record, pairs in zip(part, data):
+            outcomes = [Outcome(id, outcome, evidence) for id, (outcome, evidence) in zip(ids, pairs)]
+            results.append((record, outcomes, screener.verdict(outcomes)))
+        return results
+
+    return forked.map_slices(work, records, pack=pack, unpack=unpack, processes=processes)
 
 
 def summarise(protocol: Protocol, results: Iterable[tuple[dict, list[Outcome], Verdict]],
@@ -126,7 +153,7 @@ def screen_review(review: Review, workspace: Workspace, *, protocol_path: Path |
         records = list(workspace.primary_records())
         if uses_language(protocol):
             _detect_languages(records, workspace)
-        results = list(screen_records(Screener(protocol), records))
+        results = screen_all(Screener(protocol), records)
     outcomes = (
         (record["key"], outcome.criterion, outcome.outcome, outcome.evidence)
         for record, record_outcomes, _verdict in results

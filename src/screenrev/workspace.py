@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Iterator
 import orjson
 
 from .errors import InputError
+from .forked import processes_for
 from .parse import ParsedFile, bulk, read_export, sha256_of
-from .pieces import Pieces, processes_for
+from .pieces import Pieces
 from .records import FIELDS, LIST_FIELDS, identity, record_key
 from .review import Review, Search
 
@@ -238,7 +239,7 @@ class Workspace:
         """Replace a search's records in one transaction; ``on_stored(n)`` reports progress.
 
         A large search is stored by ``processes`` processes (by default one per idle core,
-        see ``pieces.processes_for``), with the same rows as one process stores.
+        see ``forked.processes_for``), with the same rows as one process stores.
         """
         count = len(parsed.raws)
         pieces = Pieces(

@@ -26,7 +26,7 @@ from .protocol import (
     TextTest,
     leaves,
 )
-from .spelling import fold
+from .spelling import fold, fold_ascii
 from .terms import Matcher, Span, Term, near, word_end
 
 EXCLUDE, FLAG, PASS, UNSURE = "exclude", "flag", "pass", "unsure"
@@ -86,52 +86,67 @@ class _Text:
         self.fields = fields
         self.found: dict[int, list[Span]] | None = None
 
-    def original(self, field: str) -> str:
-        value = self.record.get(field)
-        if field in LIST_FIELDS:
-            return "; ".join(value or [])
-        return value or ""
-
     def scan(self) -> None:
         """Fold and scan the fields (once)."""
-        originals = [self.original(field) for field in self.fields]
+        record = self.record
+        originals = [("; ".join(record.get(field) or ()) if field in LIST_FIELDS else record.get(field) or "")
+                     for field in self.fields]
         self.filled = frozenset(field for field, text in zip(self.fields, originals) if text and not text.isspace())
         combined = _SEPARATOR.join(originals)
-        folded, aligned = fold(combined)
-        if aligned:
-            self.shown, lengths = combined, [len(text) for text in originals]
-        else:  # a character folded into two (ß → ss): the evidence shows the folded text
-            parts = [fold(text)[0] for text in originals]
-            folded = self.shown = _SEPARATOR.join(parts)
-            lengths = [len(part) for part in parts]
-        self.folded = folded
-        self.found = self.matcher.find(folded)
+        if combined.isascii():
+            data = fold_ascii(combined)
+            self.shown, self.folded = combined, data.decode("ascii")
+            self.found = self.matcher.find(self.folded, data)
+            lengths = [len(text) for text in originals]
+        else:
+            folded, aligned = fold(combined)
+            if aligned:
+                self.shown, lengths = combined, [len(text) for text in originals]
+            else:  # a character folded into two (ß → ss): the evidence shows the folded text
+                parts = [fold(text)[0] for text in originals]
+                folded = self.shown = _SEPARATOR.join(parts)
+                lengths = [len(part) for part in parts]
+            self.folded = folded
+            self.found = self.matcher.find(folded)
         self.bounds, start = {}, 0
         for field, length in zip(self.fields, lengths):
             self.bounds[field] = (start, start + length)
             start += length + len(_SEPARATOR)
 
     def hits(self, terms: _Terms, fields: tuple[str, ...]) -> list[tuple[Term, str, Span]]:
-        """(term, field, span) for each term found, at its first occurrence in each field."""
+        """(term, field, span) for each term found: its first occurrence in the first of
+        ``fields`` that has one."""
         found = self.found
         if terms.phrases.isdisjoint(found):
             return []
+        bounds = self.bounds
         found_terms = []
         for term, numbers in terms.terms:
             spans = found.get(numbers[0])
             if spans is None:
                 continue
-            other = found.get(numbers[1]) if len(numbers) == 2 else None
-            if len(numbers) == 2 and other is None:
+            if len(numbers) == 2:
+                other = found.get(numbers[1])
+                if other is None:
+                    continue
+                for field in fields:
+                    low, high = bounds[field]
+                    inside = near([span for span in spans if low <= span[0] < high],
+                                  [span for span in other if low <= span[0] < high], term.distance, self.folded)
+                    if inside:
+                        found_terms.append((term, field, inside[0]))
+                        break
                 continue
+            hit = None
             for field in fields:
-                low, high = self.bounds[field]
-                inside = [span for span in spans if low <= span[0] < high]
-                if inside and other is not None:
-                    inside = near(inside, [span for span in other if low <= span[0] < high], term.distance,
-                                  self.folded)
-                if inside:
-                    found_terms.append((term, field, inside[0]))
+                low, high = bounds[field]
+                for span in spans:
+                    if low <= span[0] < high:
+                        hit = (term, field, span)
+                        break
+                if hit:
+                    found_terms.append(hit)
+                    break
         return found_terms
 
     def context(self, field: str, span: Span) -> str:
@@ -176,7 +191,8 @@ class Screener:
             for test in _text_tests(criterion.condition):
                 self.compiled[id(test)] = (_compile(test.terms, self.matcher), _compile(test.unless, self.matcher))
         self.labels = {criterion.id: criterion.label for criterion in protocol.criteria}
-        self._evaluators = [(c.id, c.action, _evaluator(c.condition)) for c in protocol.criteria]
+        self._evaluators = [(c.id, {None: UNSURE, True: c.action, False: PASS}, _evaluator(c.condition))
+                            for c in protocol.criteria]
         tests = [test for criterion in protocol.criteria for test in _text_tests(criterion.condition)]
         self.text_fields = tuple(dict.fromkeys(field for test in tests for field in test.fields)) or ("title",)
 
@@ -184,9 +200,9 @@ class Screener:
         """The outcome of every criterion for one record, in protocol order."""
         context = _Record(record, _Text(record, self.matcher, self.text_fields), self.compiled, {})
         outcomes = []
-        for id, action, evaluate in self._evaluators:
+        for id, named, evaluate in self._evaluators:
             applies, evidence = evaluate(context)
-            outcomes.append(Outcome(id, UNSURE if applies is None else (action if applies else PASS), evidence))
+            outcomes.append(Outcome(id, named[applies], evidence))
         return outcomes
 
     def marked_title(self, record: dict, criterion: Criterion) -> str:
@@ -255,12 +271,45 @@ Evaluator = Callable[[_Record], tuple[bool | None, str]]
 def _evaluator(condition: Condition) -> Evaluator:
     """The function that evaluates a condition for a record, chosen once per protocol."""
     if isinstance(condition, TextTest):
-        return partial(_text, condition)
+        return _text_evaluator(condition)
     if isinstance(condition, PeerReviewTest):
         return lambda context: _peer_review(context.record)
     if isinstance(condition, FieldTest):
-        return lambda context: _field(condition, context.record, context.cache)
+        return _field_evaluator(condition)
     return partial(_combination, condition.mode, [_evaluator(part) for part in condition.parts])
+
+
+_MEMO_LIMIT = 100_000
+
+
+def _field_evaluator(test: FieldTest) -> Evaluator:
+    """A field test remembering its answer for each value of the field it reads.
+
+    A review holds few distinct years, languages and type lists, so most records are
+    answered by one dictionary lookup. The language detected from the text is the one
+    value that is not in the record: those records are worked out one by one.
+    """
+    memo: dict = {}
+    reads_language = test.field == "language" and test.test != "missing"
+
+    def evaluate(context: _Record) -> tuple[bool | None, str]:
+        record = context.record
+        if reads_language:
+            value = record.get("language") or record.get("language_detected")
+            if value is None:
+                return _field(test, record, context.cache)
+        else:
+            value = record.get(test.field)
+        if isinstance(value, list):
+            value = tuple(value)
+        answer = memo.get(value)
+        if answer is None:
+            answer = _field(test, record, context.cache)
+            if len(memo) < _MEMO_LIMIT:
+                memo[value] = answer
+        return answer
+
+    return evaluate
 
 
 def _combination(mode: str, parts: list[Evaluator], context: _Record) -> tuple[bool | None, str]:
@@ -346,6 +395,30 @@ def _absent(fields: tuple[str, ...], filled: frozenset[str]) -> tuple[tuple[str,
     missing = [field for field in fields if field not in filled]
     return (present, f"none of the terms in {' or '.join(present)}",
             f"no {' or '.join(missing)}" if missing else "")
+
+
+def _text_evaluator(test: TextTest) -> Evaluator:
+    """A text test remembering its answer for records where none of its terms occurs.
+
+    Such an answer depends only on which of the fields have text, so most records are
+    answered by one dictionary lookup once the scan is done.
+    """
+    unfound: dict[frozenset[str], tuple[bool | None, str]] = {}
+    none_of = test.mode == "none"  # then the unless terms are looked for even when no term is found
+
+    def evaluate(context: _Record) -> tuple[bool | None, str]:
+        text = context.text
+        if text.found is None:
+            text.scan()
+        terms, unless = context.compiled[id(test)]
+        if terms.phrases.isdisjoint(text.found) and (none_of is False or unless.phrases.isdisjoint(text.found)):
+            answer = unfound.get(text.filled)
+            if answer is None:
+                answer = unfound[text.filled] = _text(test, context)
+            return answer
+        return _text(test, context)
+
+    return evaluate
 
 
 def _text(test: TextTest, context: _Record) -> tuple[bool | None, str]:

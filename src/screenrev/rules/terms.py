@@ -138,7 +138,6 @@ def _variants(phrase: Phrase) -> list[tuple[str, str | None]]:
 #: Where a term was found in a text: (start, end) offsets.
 Span = tuple[int, int]
 
-_PREFIX, _WORD, _PATTERN = 0, 1, 2
 _WORD_END = re.compile(r"\w*")
 
 
@@ -152,47 +151,60 @@ class Matcher:
         for number, phrase in enumerate(self.phrases):
             for literal, source in _variants(phrase):
                 # Most terms need no regular expression: the literal is the whole term (up to
-                # a final wildcard), and only its boundaries are left to check.
+                # a final wildcard), and only its boundaries are left to check. A match ends
+                # after the space that follows a word, and at the end of a wildcard's stem.
                 if source is not None:
-                    check = (number, _PATTERN, re.compile(source))
+                    check = (number, 0, re.compile(source))
                 else:
-                    check = (number, _PREFIX if phrase.words[-1].endswith("*") else _WORD, None)
+                    check = (number, 1 if phrase.words[-1].endswith("*") else 2, None)
                 triggers.setdefault(literal, []).append(check)
         self.trigger_words = sorted(triggers)
         self.checks = [triggers[word] for word in self.trigger_words]
-        self.automaton = (
-            ahocorasick_rs.AhoCorasick(self.trigger_words, matchkind=ahocorasick_rs.MatchKind.Standard)
-            if self.trigger_words else None
-        )
+        self.automaton = self.ascii_automaton = None
+        if self.trigger_words:
+            self.automaton = ahocorasick_rs.AhoCorasick(
+                self.trigger_words, matchkind=ahocorasick_rs.MatchKind.Standard)
+        ascii_words = [word for word in self.trigger_words if word.isascii()]
+        if ascii_words:
+            # Folded ASCII text is scanned as bytes, by a DFA: a sixth faster than as str.
+            self.ascii_automaton = ahocorasick_rs.BytesAhoCorasick(
+                [word.encode() for word in ascii_words],
+                matchkind=ahocorasick_rs.MatchKind.Standard, implementation=ahocorasick_rs.Implementation.DFA)
+            self.ascii_checks = [checks for word, checks in zip(self.trigger_words, self.checks) if word.isascii()]
 
-    def find(self, folded: str) -> dict[int, list[Span]]:
+    def find(self, folded: str, ascii_bytes: bytes | None = None) -> dict[int, list[Span]]:
         """Phrase number → where it occurs in an already folded text.
 
-        A wildcard word's span ends with its stem; ``word_end`` gives the whole word.
+        ``ascii_bytes`` is the same text as bytes when it is all ASCII (as ``fold_ascii``
+        gives it). A wildcard word's span ends with its stem; ``word_end`` gives the whole word.
         """
         found: dict[int, list[Span]] = {}
         if self.automaton is None or not folded:
             return found
-        padded = f" {folded} "
-        checks = self.checks
-        for trigger, start, end in self.automaton.find_matches_as_indexes(padded, overlapping=True):
+        if ascii_bytes is not None:
+            if self.ascii_automaton is None:
+                return found
+            checks = self.ascii_checks
+            matches = self.ascii_automaton.find_matches_as_indexes(b" " + ascii_bytes + b" ", overlapping=True)
+        else:
+            checks = self.checks
+            matches = self.automaton.find_matches_as_indexes(f" {folded} ", overlapping=True)
+        for trigger, start, end in matches:
             # In the padded text the match starts at the space before the term; in the
             # folded text that is where the term starts.
-            for number, kind, pattern in checks[trigger]:
-                if kind == _WORD:
-                    end_at = end - 2  # the match ends after the space that follows the word
-                elif kind == _PREFIX:
-                    end_at = end - 1
+            for number, cut, pattern in checks[trigger]:
+                if pattern is None:
+                    span = (start, end - cut)
                 else:
                     match = pattern.match(folded, start)
                     if match is None:
                         continue
-                    end_at = match.end()
+                    span = (start, match.end())
                 spans = found.get(number)
                 if spans is None:
-                    found[number] = [(start, end_at)]
-                elif spans[-1] != (start, end_at):
-                    spans.append((start, end_at))
+                    found[number] = [span]
+                elif spans[-1] != span:
+                    spans.append(span)
         return found
 
 

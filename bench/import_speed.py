@@ -10,8 +10,10 @@ copy with its own accession number), then times
   * rispy.load (parse only, into dicts), and
   * screenrev's import: decode, detect, parse, count check, map, normalise, key and store
     in the SQLite workspace, through the same function the CLI calls.
+On a machine with idle cores, workers parse, map and store the later parts of the file
+while this process reads the first (``parse.Split``); ``--processes 1`` times one process.
 Prints both, the ratio (target: screenrev <= 1.5 x rispy) and peak memory (of this
-process; the workers that store a large file on idle cores are counted apart).
+process; the workers are counted apart).
 """
 
 from __future__ import annotations

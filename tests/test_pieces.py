@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from screenrev import pieces, workspace
+from screenrev import parse, pieces, workspace
+from screenrev.errors import InputError
 from screenrev.importer import import_files
 from screenrev.review import Review
 from screenrev.workspace import Workspace
@@ -37,7 +38,7 @@ def _stored(folder: Path, export: Path, processes: int) -> list[tuple]:
     import_files(review, [export], database="Test", processes=processes,
                  on_stored=lambda file, done, total: reports.append(done))
     assert reports[-1] == review.searches()[0].records
-    assert not [p for p in review.workspace_dir.iterdir() if p.name.startswith(".pieces-")]
+    assert not [p for p in review.workspace_dir.iterdir() if p.name.startswith((".pieces-", ".parts-"))]
     with Workspace.open(review) as ws:
         return ws.db.execute("SELECT rowid, * FROM records ORDER BY rowid").fetchall()
 
@@ -83,3 +84,69 @@ def test_an_error_while_storing_is_the_error_of_a_single_pass(
     review = Review.find(tmp_path / "three")
     assert review.searches() == [] and not (review.root / "searches" / "repeated.ris").exists()
     assert not [p for p in review.workspace_dir.iterdir() if p.name.startswith(".pieces-")]
+
+
+# Large files are read in parts by forked workers (``parse.Split``); here every file is.
+
+
+@pytest.fixture
+def in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parse, "SPLIT_CHARACTERS", 0)
+
+
+def _warnings(folder: Path, export: Path, processes: int) -> list[str]:
+    review = Review.create(folder, title="parts")
+    return import_files(review, [export], database="Test", processes=processes)[0].warnings
+
+
+@pytest.mark.usefixtures("in_parts")
+def test_a_file_read_in_parts_gives_the_rows_of_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[int] = []
+    real_read = parse._read_in_parts
+    monkeypatch.setattr(parse, "_read_in_parts", lambda *args: read.append(1) or real_read(*args))
+    for export in (_export(tmp_path), DATA / "ris" / "web_of_science.txt"):
+        one = _stored(tmp_path / f"one-{export.stem}", export, processes=1)
+        three = _stored(tmp_path / f"three-{export.stem}", export, processes=3)
+        assert three == one
+    assert read, "the files were read in parts"
+
+
+@pytest.mark.usefixtures("in_parts")
+def test_a_part_with_anything_to_note_sends_the_file_through_one_pass(tmp_path: Path) -> None:
+    # The tenth record has no ER line while the others have one: one pass warns.
+    text = _export(tmp_path).read_text(encoding="utf-8").replace("AN  - acc-10\nER  - \n", "AN  - acc-10\n")
+    export = tmp_path / "no-er.ris"
+    export.write_text(text, encoding="utf-8")
+    one = _warnings(tmp_path / "one", export, processes=1)
+    assert any("without an ER line" in warning for warning in one)
+    assert _warnings(tmp_path / "three", export, processes=3) == one
+    assert _stored(tmp_path / "three-b", export, processes=3) == _stored(tmp_path / "one-b", export, processes=1)
+
+
+@pytest.mark.usefixtures("in_parts")
+def test_a_malformed_part_raises_the_error_of_one_pass(tmp_path: Path) -> None:
+    text = _export(tmp_path).read_text(encoding="utf-8").replace("AN  - acc-10\nER  - \n", "AN  - acc-10\nER  - \nTI  - Lost\n")
+    export = tmp_path / "malformed.ris"
+    export.write_text(text, encoding="utf-8")
+    errors = []
+    for processes in (1, 3):
+        with pytest.raises(InputError) as raised:
+            _warnings(tmp_path / f"p{processes}", export, processes=processes)
+        errors.append(str(raised.value))
+        review = Review.find(tmp_path / f"p{processes}")
+        assert review.searches() == [] and not (review.root / "searches" / "malformed.ris").exists()
+    assert errors[0] == errors[1]
+    line = int(errors[0].split("malformed.ris:")[1].split(":")[0])
+    assert text.split("\n")[line - 1] == "TI  - Lost"
+
+
+@pytest.mark.usefixtures("in_parts")
+def test_a_failing_part_worker_leaves_the_file_to_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    export = _export(tmp_path)
+    one = _stored(tmp_path / "one", export, processes=1)
+
+    def write_piece(*args: object) -> None:
+        raise MemoryError("a worker runs out of memory")
+
+    monkeypatch.setattr(pieces, "write_piece", write_piece)
+    assert _stored(tmp_path / "three", export, processes=3) == one

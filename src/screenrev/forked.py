@@ -44,10 +44,11 @@ _SAMPLE_SECONDS = 0.05
 
 
 def _idle_cores(cores: list[int]) -> float | None:
-    """How many of ``cores`` were idle over a short moment (Linux), this process sleeping.
+    """How many of ``cores`` other programs left idle over a short moment (Linux).
 
     Read now rather than from the load average, which counts this process's own work of
-    the last minute (an import just finished) as another program's.
+    the last minute (an import just finished) as another program's; what this process's
+    threads use meanwhile (a copy being written) is counted as free too.
     """
     def times() -> dict[int, tuple[int, int]]:
         found = {}
@@ -60,14 +61,21 @@ def _idle_cores(cores: list[int]) -> float | None:
         return found
 
     try:
-        before = times()
+        before, own_before, start = times(), _cpu_seconds(), time.monotonic()
         time.sleep(_SAMPLE_SECONDS)
-        after = times()
+        after, own_after, stop = times(), _cpu_seconds(), time.monotonic()
     except (OSError, ValueError, IndexError):
         return None
     if not before or before.keys() != after.keys():
         return None
-    return sum((after[core][0] - before[core][0]) / max(1, after[core][1] - before[core][1]) for core in after)
+    idle = sum((after[core][0] - before[core][0]) / max(1, after[core][1] - before[core][1]) for core in after)
+    return idle + (own_after - own_before) / max(stop - start, 1e-3)
+
+
+def _cpu_seconds() -> float:
+    """CPU time used by this process (all its threads) so far."""
+    used = os.times()
+    return used.user + used.system
 
 
 def map_slices(

@@ -16,7 +16,7 @@ import os
 import signal
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from .forked import fork
@@ -35,6 +35,8 @@ class Pieces:
 
     ``insert`` is the statement inserting one row into ``table`` (whose ``columns`` the rows
     hold, the key first); ``folder`` receives the workers' files and is removed on exit.
+    ``elsewhere`` are the later parts of the file, which workers read themselves
+    (``PartWorker``): their rows follow the ``count`` records given here.
     """
 
     def __init__(
@@ -47,6 +49,7 @@ class Pieces:
         table: str,
         columns: tuple[str, ...],
         folder: Path,
+        elsewhere: Sequence[PartWorker] = (),
     ) -> None:
         self.search = search
         self.rows = rows
@@ -56,6 +59,8 @@ class Pieces:
         processes = max(1, min(processes, count))
         bounds = [count * index // processes for index in range(processes + 1)]
         self.slices = list(zip(bounds, bounds[1:]))
+        # Parts of the file that workers parsed as well as stored follow, in file order.
+        self.elsewhere = {len(self.slices) + index: part for index, part in enumerate(elsewhere)}
         self._workers: dict[int, int] = {}
         self._scratch: tempfile.TemporaryDirectory | None = None
         self._attached: list[str] = []
@@ -103,6 +108,13 @@ class Pieces:
             done = stop
             if on_stored is not None:
                 on_stored(done)
+        for index, part in self.elsewhere.items():
+            if not part.finished():
+                raise PartFailed(f"the worker storing records {done + 1:,} to {done + part.count:,} failed")
+            self._copy(db, index, seen, part.path, shift=done)
+            done += part.count
+            if on_stored is not None:
+                on_stored(done)
 
     def _stored_by_worker(self, index: int) -> bool:
         """Whether a worker has stored this slice (waiting for it to end)."""
@@ -128,29 +140,19 @@ class Pieces:
         code = 1
         try:
             start, stop = self.slices[index]
-            db = sqlite3.connect(self._path(index), isolation_level=None)
-            # A scratch file: nothing to roll back or to keep safe from a crash.
-            db.execute("PRAGMA page_size=16384")
-            db.execute("PRAGMA journal_mode=OFF")
-            db.execute("PRAGMA synchronous=OFF")
-            db.execute(f"CREATE TABLE {self.table} ({', '.join(self.columns)})")
-            db.execute("CREATE TABLE identities (identity TEXT NOT NULL)")
-            identities: list[str] = []
-            db.execute("BEGIN")
-            db.executemany(self.insert, _noting(self.rows(start, stop, {}), identities))
-            db.executemany("INSERT INTO identities VALUES (?)", zip(identities))
-            db.execute("COMMIT")
-            db.close()
+            write_piece(self._path(index), self.table, self.columns, self.rows(start, stop, {}))
             code = 0
         finally:
             # Whatever happened, nothing of the parent's (open files, its database
             # connection, exit handlers) may run here.
             os._exit(code)
 
-    def _copy(self, db: sqlite3.Connection, index: int, seen: dict[str, int]) -> None:
-        """Copy a worker's rows in, renumbering keys of identities met in earlier slices."""
+    def _copy(self, db: sqlite3.Connection, index: int, seen: dict[str, int], path: str | None = None,
+              shift: int = 0) -> None:
+        """Copy a worker's rows in, renumbering keys of identities met in earlier slices and
+        moving positions on by ``shift`` (for a part whose worker numbered them from 1)."""
         alias = f"piece{index}"
-        db.execute(f"ATTACH DATABASE ? AS {alias}", (self._path(index),))
+        db.execute(f"ATTACH DATABASE ? AS {alias}", (path or self._path(index),))
         self._attached.append(alias)
         here: dict[str, int] = {}
         renumbered: list[tuple[str, int]] = []
@@ -165,7 +167,88 @@ class Pieces:
         key = self.columns[0]
         db.executemany(f"UPDATE {alias}.{self.table} SET {key} = ? WHERE rowid = ?", renumbered)
         columns = ", ".join(self.columns)
-        db.execute(f"INSERT INTO {self.table} ({columns}) SELECT {columns} FROM {alias}.{self.table} ORDER BY rowid")
+        selected = ", ".join(f"position + {int(shift)}" if shift and column == "position" else column
+                             for column in self.columns)
+        db.execute(f"INSERT INTO {self.table} ({columns}) SELECT {selected} FROM {alias}.{self.table} ORDER BY rowid")
+
+
+def write_piece(path: str, table: str, columns: tuple[str, ...], rows: Iterable[tuple[str, tuple]]) -> None:
+    """Rows and their identities, in a SQLite file of their own (a worker's part)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    # A scratch file: nothing to roll back or to keep safe from a crash.
+    db.execute("PRAGMA page_size=16384")
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
+    db.execute("CREATE TABLE identities (identity TEXT NOT NULL)")
+    identities: list[str] = []
+    db.execute("BEGIN")
+    marks = ", ".join("?" * len(columns))
+    db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", _noting(rows, identities))
+    db.executemany("INSERT INTO identities VALUES (?)", zip(identities))
+    db.execute("COMMIT")
+    db.close()
+
+
+class PartFailed(Exception):
+    """A worker reading part of a file failed (an error, or out of memory): the whole file
+    must be read in one pass, which raises the error a single pass raises, if any."""
+
+
+class PartWorker:
+    """A forked worker that reads one part of a large file and stores its rows in a file of its own.
+
+    ``read()`` runs in the worker: it parses the part and returns how many records it holds
+    and their rows (identity, row), made as they are stored; or None when the part must be
+    read in one pass over the whole file instead (it raised an error or noted anything).
+    The worker reports the count before storing the rows.
+    """
+
+    def __init__(self, path: str, table: str, columns: tuple[str, ...],
+                 read: Callable[[], tuple[int, Iterable[tuple[str, tuple]]] | None]) -> None:
+        self.path = path
+        self.count = 0
+        reader, writer = os.pipe()
+        self.pid = fork()
+        if self.pid == 0:
+            code = 1
+            try:
+                os.close(reader)
+                try:
+                    part = read()
+                except Exception:  # the single pass will raise it, naming file and line
+                    part = None
+                os.write(writer, b"%d\n" % (-1 if part is None else part[0]))
+                if part is not None:
+                    write_piece(path, table, columns, part[1])
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writer)
+        self._reader = reader
+
+    def ready(self) -> bool:
+        """Wait until the worker has read its part: whether it could (and ``count`` is known)."""
+        with os.fdopen(self._reader, "rb") as pipe:
+            line = pipe.readline()
+        count = int(line) if line.strip() else -1
+        self.count = max(count, 0)
+        return count >= 0
+
+    def finished(self) -> bool:
+        """Wait until the worker has stored its part: whether it did."""
+        if self.pid == 0:
+            return False
+        status = os.waitpid(self.pid, 0)[1]
+        self.pid = 0
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def stop(self) -> None:
+        """End the worker if it is still running."""
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
 
 
 def _noting(rows: Iterable[tuple[str, tuple]], identities: list[str]) -> Iterator[tuple]:

@@ -15,8 +15,8 @@ import orjson
 
 from .errors import InputError
 from .forked import processes_for
-from .parse import ParsedFile, bulk, read_export, sha256_of
-from .pieces import Pieces
+from .parse import ParsedFile, Split, bulk, read_export, sha256_of
+from .pieces import PartFailed, Pieces
 from .records import FIELDS, LIST_FIELDS, identity, record_key
 from .review import Review, Search
 
@@ -104,12 +104,12 @@ _LIST_POSITIONS = [index for index, name in enumerate(FIELDS) if name in LIST_FI
 
 
 def identified_rows(
-    search: Search, parsed: ParsedFile, start: int, stop: int, seen: dict[str, int]
+    name: str, database: str, parsed: ParsedFile, start: int, stop: int | None, seen: dict[str, int]
 ) -> Iterator[tuple[str, tuple]]:
     """Rows for the records table (canonical fields, provenance and a stable key), each with
-    its record's identity, for records ``start`` to ``stop``. ``seen`` counts the identities
-    of the records before ``start`` (numbering repeats, see ``record_key``) and is kept up to date."""
-    name, database = search.name, search.database
+    its record's identity, for records ``start`` to ``stop`` of search ``name``. ``seen``
+    counts the identities of the records before ``start`` (numbering repeats, see
+    ``record_key``) and is kept up to date."""
     for position, record in enumerate(parsed.map(start, stop), start + 1):
         ident = identity(record)
         occurrence = seen.get(ident, 0) + 1
@@ -129,6 +129,18 @@ def identified_rows(
             _dumps(extra) if extra else "{}",
             _dumps(record["raw"]),
         )
+
+
+def split_reading(review: Review, name: str, database: str, processes: int | None) -> Split:
+    """How a large export imported as search ``name`` is read on several cores (``parse.Split``)."""
+    review.workspace_dir.mkdir(parents=True, exist_ok=True)
+    return Split(
+        processes=processes,
+        folder=review.workspace_dir,
+        rows=lambda parsed: identified_rows(name, database, parsed, 0, None, {}),
+        table="records",
+        columns=RECORD_COLUMNS,
+    )
 
 
 class Workspace:
@@ -220,9 +232,9 @@ class Workspace:
             accept_risks=bool(search.accepted_risks),
             sha256=search.sha256,
         )
-        if len(parsed.raws) != search.records:
+        if parsed.count != search.records:
             raise InputError(
-                f"now reads as {len(parsed.raws)} records but screenrev.toml records "
+                f"now reads as {parsed.count} records but screenrev.toml records "
                 f"{search.records} for search {search.name!r}",
                 path=path,
             )
@@ -239,17 +251,33 @@ class Workspace:
         """Replace a search's records in one transaction; ``on_stored(n)`` reports progress.
 
         A large search is stored by ``processes`` processes (by default one per idle core,
-        see ``forked.processes_for``), with the same rows as one process stores.
+        see ``forked.processes_for``), with the same rows as one process stores. When
+        workers read parts of the file (``parse.Split``) and one fails, the file kept in
+        the review is read again in one pass and stored by this process.
         """
-        count = len(parsed.raws)
+        try:
+            self._store(search, parsed, on_stored=on_stored, processes=processes)
+        except PartFailed:
+            parsed.close()
+            self._store(search, self.reread(search), on_stored=on_stored, processes=1)
+
+    def _store(
+        self, search: Search, parsed: ParsedFile, *, on_stored: Callable[[int], None] | None, processes: int | None
+    ) -> None:
+        count = parsed.count
+        if parsed.elsewhere:  # the other cores are storing the later parts
+            processes = 1
+        elif processes is None:
+            processes = processes_for(count)
         pieces = Pieces(
             search=search.name,
-            rows=lambda start, stop, seen: identified_rows(search, parsed, start, stop, seen),
-            count=count,
-            processes=processes_for(count) if processes is None else processes,
+            rows=lambda start, stop, seen: identified_rows(search.name, search.database, parsed, start, stop, seen),
+            count=len(parsed.raws),
+            processes=processes,
             table="records",
             columns=RECORD_COLUMNS,
             folder=self.review.workspace_dir,
+            elsewhere=parsed.elsewhere,
         )
         # Workers are forked before the transaction and with collection paused (they map too).
         try:

@@ -36,6 +36,9 @@ class Notes:
     path: str
     warnings: list[str] = field(default_factory=list)
     risks: list[str] = field(default_factory=list)
+    partial: bool = False
+    """The lines are one part of a file: what may be normal in a whole file (a record
+    without an end marker) cannot be judged, and is noted."""
 
     def warn(self, line: int | None, message: str) -> None:
         """Something the user should know; the import goes on."""

@@ -1,9 +1,12 @@
-"""Work on consecutive slices of a large list in forked processes, with the results of one pass.
+"""Work on a large list in forked processes, with the results of one pass.
 
-The later slices are worked on by forked workers while this process works on the first;
-each worker sends its results back through a pipe, packed as plain tuples, and they are
-unpacked here in slice order. A worker that fails leaves its slice to this process, so the
-results, and any error, are those of a single pass whatever the number of cores.
+The list is cut into chunks that this process and forked workers take in turn, whoever
+is free first, so that none waits for another: a worker is slower than this process
+(copying the memory it touches, packing its results) and this process has the workers'
+results to unpack. A worker writes its results, packed as plain tuples, to a temporary
+file, from which this process unpacks them between chunks of its own. A chunk a worker
+does not deliver is worked on here, in list order, so the results, and any error, are
+those of a single pass whatever the number of cores.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import struct
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -78,44 +83,133 @@ def _cpu_seconds() -> float:
     return used.user + used.system
 
 
-def map_slices(
+#: Items per chunk: small enough that the last chunks even out, large enough that taking
+#: one costs nothing (a lock, a counter).
+CHUNK = 1024
+_FRAME = struct.Struct("<qq")  # chunk number, length of the pickle that follows
+
+
+def map_chunks(
     work: Callable[[Sequence[Item]], list[Result]],
     items: Sequence[Item],
     *,
-    pack: Callable[[list[Result]], object],
-    unpack: Callable[[object, Sequence[Item]], list[Result]],
+    pack: Callable[[list[Result]], list],
+    unpack: Callable[[list, Sequence[Item]], list[Result]],
     processes: int | None = None,
 ) -> list[Result]:
-    """``work`` applied to consecutive slices of ``items``, the results joined in order.
+    """``work`` applied to ``items`` chunk by chunk, the results joined in order.
 
-    ``pack`` turns a worker's results into plain data that pickles quickly; ``unpack(data,
-    slice)`` turns it back. ``processes`` defaults to ``processes_for(len(items))``.
+    ``work`` must give one result per item, whatever the chunk it is given. ``pack`` turns
+    results into a list of plain data that pickles quickly; ``unpack(data, items)`` turns
+    it back. ``processes`` defaults to ``processes_for(len(items))``.
     """
     count = len(items)
-    processes = max(1, min(processes_for(count) if processes is None else processes, count))
-    bounds = [count * index // processes for index in range(processes + 1)]
-    slices = [items[start:stop] for start, stop in zip(bounds, bounds[1:])]
-    workers: dict[int, tuple[int, int]] = {}
+    processes = max(1, min(processes_for(count) if processes is None else processes, -(-count // CHUNK)))
+    chunks = [items[start:start + CHUNK] for start in range(0, count, CHUNK)]
+    if processes == 1:
+        return work(items)
+    done: list[list[Result] | None] = [None] * len(chunks)
+    import multiprocessing  # only here: it takes a while to import
+
+    taken = multiprocessing.get_context("fork").Value("q", 0)
+    workers: list[_Worker] = []
     try:
-        for index in range(1, len(slices)):
+        for _ in range(processes - 1):
             try:
-                workers[index] = _fork(work, slices[index], pack)
-            except OSError:  # no process to spare: this process works on the slice
-                pass
-        results = work(slices[0]) if slices else []
-        for index in range(1, len(slices)):
-            data = _collect(*workers[index]) if index in workers else None
-            workers.pop(index, None)
-            results += work(slices[index]) if data is None else unpack(data, slices[index])
+                workers.append(_Worker(work, chunks, pack, taken))
+            except OSError:  # no process to spare
+                break
+        while (number := _take(taken, len(chunks))) is not None:
+            try:
+                done[number] = work(chunks[number])
+            except Exception:
+                # A single pass raises the error of the first item that fails: chunks before
+                # this one not delivered yet are worked on here first, and may raise theirs.
+                for worker in workers:
+                    worker.stop()
+                    worker.deliver(done, chunks, unpack)
+                for earlier in range(number):
+                    if done[earlier] is None:
+                        done[earlier] = work(chunks[earlier])
+                raise
+            for worker in workers:
+                worker.deliver(done, chunks, unpack)
+        for worker in workers:
+            worker.finish()
+            worker.deliver(done, chunks, unpack)
+        results: list[Result] = []
+        for number, result in enumerate(done):
+            results += work(chunks[number]) if result is None else result
         return results
     finally:
-        for pid, reader in workers.values():
+        for worker in workers:
+            worker.stop()
+            worker.output.close()
+
+
+def _take(taken, chunks: int) -> int | None:
+    """The number of the next chunk nobody has taken, taking it; None when all are taken."""
+    with taken.get_lock():
+        number = taken.value
+        if number >= chunks:
+            return None
+        taken.value = number + 1
+        return number
+
+
+class _Worker:
+    """A forked worker taking chunks until none is left, writing each chunk's packed
+    results to a temporary file as a frame: chunk number, length, pickle."""
+
+    def __init__(self, work: Callable, chunks: list, pack: Callable, taken) -> None:
+        self.output = tempfile.TemporaryFile()
+        self.read = 0
+        self.pid = fork()
+        if self.pid == 0:
+            code = 1
             try:
-                os.close(reader)
-            except OSError:  # closed while collecting, when the collection was interrupted
-                pass
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+                fd = self.output.fileno()
+                while (number := _take(taken, len(chunks))) is not None:
+                    payload = pickle.dumps(pack(work(chunks[number])), protocol=pickle.HIGHEST_PROTOCOL)
+                    _write_all(fd, _FRAME.pack(number, len(payload)) + payload)
+                code = 0
+            finally:
+                # Whatever happened, nothing of the parent's (open files, database
+                # connections, exit handlers) may run here.
+                os._exit(code)
+
+    def deliver(self, done: list, chunks: list, unpack: Callable) -> None:
+        """Unpack the chunks the worker has written since the last call into ``done``."""
+        if self.output.closed:
+            return
+        fd = self.output.fileno()
+        size = os.fstat(fd).st_size
+        while size - self.read >= _FRAME.size:
+            number, length = _FRAME.unpack(os.pread(fd, _FRAME.size, self.read))
+            start = self.read + _FRAME.size
+            if size - start < length:  # still being written
+                break
+            done[number] = unpack(pickle.loads(os.pread(fd, length, start)), chunks[number])
+            self.read = start + length
+
+    def finish(self) -> None:
+        """Wait until the worker has ended (its delivered chunks stay readable)."""
+        if self.pid:
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+
+    def stop(self) -> None:
+        """End the worker if it is still running."""
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def fork() -> int:
@@ -125,32 +219,3 @@ def fork() -> int:
         # refreshing): the worker uses nothing they hold and leaves by ``os._exit``.
         warnings.simplefilter("ignore", DeprecationWarning)
         return os.fork()
-
-
-def _fork(work: Callable, part: Sequence, pack: Callable) -> tuple[int, int]:
-    reader, writer = os.pipe()
-    pid = fork()
-    if pid == 0:
-        code = 1
-        try:
-            os.close(reader)
-            payload = pickle.dumps(pack(work(part)), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(writer, "wb") as pipe:
-                pipe.write(payload)
-            code = 0
-        finally:
-            # Whatever happened, nothing of the parent's (open files, database connections,
-            # exit handlers) may run here.
-            os._exit(code)
-    os.close(writer)
-    return pid, reader
-
-
-def _collect(pid: int, reader: int) -> object | None:
-    """A worker's unpickled results, or None when it failed."""
-    with os.fdopen(reader, "rb") as pipe:
-        payload = pipe.read()
-    status = os.waitpid(pid, 0)[1]
-    if os.waitstatus_to_exitcode(status) != 0 or not payload:
-        return None
-    return pickle.loads(payload)

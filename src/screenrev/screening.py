@@ -73,7 +73,7 @@ def screen_all(
     """``screen_records`` for a whole list, large lists shared among the idle cores.
 
     Workers send back each record's outcomes and evidence as plain pairs; the results are
-    those of one pass (``forked.map_slices``).
+    those of one pass (``forked.map_chunks``).
     """
     ids = [criterion.id for criterion in screener.protocol.criteria]
 
@@ -90,7 +90,7 @@ def screen_all(
             results.append((record, outcomes, screener.verdict(outcomes)))
         return results
 
-    return forked.map_slices(work, records, pack=pack, unpack=unpack, processes=processes)
+    return forked.map_chunks(work, records, pack=pack, unpack=unpack, processes=processes)
 
 
 def summarise(protocol: Protocol, results: Iterable[tuple[dict, list[Outcome], Verdict]],

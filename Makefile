@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench install clean asreview
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# ASReview 3.0.8 in an environment of its own, for bench/ranking.py to compare on the same seeds.
+asreview: .asreview/bin/asreview
+
+.asreview/bin/asreview:
+	$(PYTHON) -m venv .asreview
+	.asreview/bin/python -m pip install --quiet asreview==3.0.8
+
 bench: $(STAMP)
 	$(BIN)/python bench/import_speed.py
 	$(BIN)/python bench/dedup.py
@@ -30,4 +37,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/ranking.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info out
+	rm -rf $(VENV) .asreview build dist src/*.egg-info out

@@ -1,0 +1,86 @@
+"""ASReview's default model run on the same labelled sets and seeds as screenrev, for the ranking bench.
+
+ASReview lives in an environment of its own (``make asreview`` builds ``.asreview/`` with
+ASReview 3.0.8; its dependencies would otherwise pin screenrev's). For each seed, the set
+is written as a CSV holding only title, abstract, keywords, authors and the final
+inclusion label, then
+
+    asreview simulate data.csv --n-prior-included 1 --n-prior-excluded 1
+                               --prior-seed SEED --seed SEED -o SEED.asreview
+
+runs its default model (elas_u4) until the last relevant record is found, and the
+labels in the order ASReview screened them (priors first) are read from the project's
+``results.db`` and measured by screenrev's own ``screening_metrics``, so that both tools'
+WSS@95 are computed the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from screenrev.rank import screening_metrics
+
+VERSION = "3.0.8"
+COLUMNS = ("title", "abstract", "keywords", "authors", "label_included")
+
+
+def find(explicit: str | None, root: Path) -> Path | None:
+    """The ``asreview`` command to run: the one given, else the project's ``.asreview`` one."""
+    if explicit:
+        return Path(explicit)
+    built = root / ".asreview" / "bin" / "asreview"
+    return built if built.exists() else None
+
+
+def version(command: Path) -> str:
+    """What ``asreview --version`` says (the bench compares with 3.0.8)."""
+    with tempfile.TemporaryDirectory(prefix="asreview-") as folder:  # it leaves a cache where it runs
+        done = subprocess.run([str(command), "--version"], capture_output=True, text=True, check=True, cwd=folder)
+    return done.stdout.strip().split()[-1]
+
+
+def wss95(command: Path, labelled: Path, seeds: list[int]) -> list[float]:
+    """ASReview's WSS@95 on one labelled CSV, one run per seed."""
+    with tempfile.TemporaryDirectory(prefix="asreview-") as folder:
+        data = Path(folder) / "data.csv"
+        labels = _write(labelled, data)
+        records, relevant = len(labels), sum(labels)
+        scores = []
+        for seed in seeds:
+            project = Path(folder) / f"{seed}.asreview"
+            subprocess.run(
+                [str(command), "simulate", str(data), "--n-prior-included", "1", "--n-prior-excluded", "1",
+                 "--prior-seed", str(seed), "--seed", str(seed), "-o", str(project)],
+                cwd=folder, capture_output=True, check=True,
+            )
+            order = _screened(project, Path(folder) / f"{seed}.db")
+            scores.append(screening_metrics(order, records, relevant, priors=2).wss95)
+        return scores
+
+
+def _write(labelled: Path, data: Path) -> list[int]:
+    """The set as ASReview reads it; the labels in file order."""
+    with labelled.open(encoding="utf-8", newline="") as source:
+        rows = list(csv.DictReader(source))
+    with data.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow([row.get(column) or "" for column in COLUMNS])
+    return [int(row["label_included"]) for row in rows]
+
+
+def _screened(project: Path, database: Path) -> list[int]:
+    """The labels in the order ASReview screened the records, priors first."""
+    with zipfile.ZipFile(project) as archive, archive.open("results.db") as packed:
+        database.write_bytes(packed.read())
+    connection = sqlite3.connect(database)
+    try:
+        return [label for (label,) in connection.execute("SELECT label FROM results ORDER BY rowid")]
+    finally:
+        connection.close()

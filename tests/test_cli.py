@@ -75,6 +75,25 @@ def test_import_records_the_search_and_copies_the_file(runner: CliRunner, review
     assert "# The review question" in manifest  # comments survive rewriting
 
 
+def test_the_copy_holds_the_bytes_parsed_even_if_the_source_changes(
+    runner: CliRunner, review_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "embase.ris"
+    source.write_bytes(EMBASE.read_bytes())
+    real_copy = shutil.copyfile
+
+    def copy_after_a_change(src: Path, dst: str) -> str:
+        # The source is rewritten after it was read and parsed, before it is copied.
+        Path(src).write_bytes(EMBASE.read_bytes().replace(b"TY  - ", b"TY  -  ", 1))
+        return real_copy(src, dst)
+
+    monkeypatch.setattr(shutil, "copyfile", copy_after_a_change)
+    invoke(runner, "import", str(source), "--database", "Embase")
+    assert (review_dir / "searches" / "embase.ris").read_bytes() == EMBASE.read_bytes()
+    shutil.rmtree(review_dir / ".screenrev")
+    invoke(runner, "sources")  # rebuilt from the copy, which must have the manifest's sha256
+
+
 def test_reimporting_the_same_file_changes_nothing(runner: CliRunner, review_dir: Path) -> None:
     invoke(runner, "import", str(EMBASE), "-d", "Embase")
     before = snapshot(review_dir)

@@ -44,6 +44,11 @@ class ModelSettings:
     """Stopping tolerance of the solver (finer changes the order very little and costs time)."""
 
 
+# An SVM stopped at max_iter still ranks well; its warning would only alarm the user. The
+# filter is set once, for this warning of scikit-learn's SVMs only: ``warnings.catch_warnings``
+# around each training would change every thread's filters while ``review`` retrains in one.
+warnings.filterwarnings("ignore", category=ConvergenceWarning, module=r"sklearn\.svm")
+
 #: The configuration used by ``rank``, ``review`` and ``simulate``.
 MODEL = ModelSettings()
 
@@ -91,12 +96,9 @@ def relevance_scores(
         C=settings.c, loss="squared_hinge", dual=True, tol=settings.tolerance, random_state=seed % 2**32,
         max_iter=5000,
     )
-    with warnings.catch_warnings():
-        # An SVM stopped at max_iter still ranks well; the warning would only alarm the user.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        classifier.fit(
-            features.model_matrix[training], targets, sample_weight=sample_weights(targets, settings.relevant_weight)
-        )
+    classifier.fit(
+        features.model_matrix[training], targets, sample_weight=sample_weights(targets, settings.relevant_weight)
+    )
     # float32 weights keep the product in float32: a float64 vector would copy the matrix.
     weights = classifier.coef_.ravel().astype(np.float32)
     return features.model_matrix @ weights + np.float32(classifier.intercept_[0])

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screenrev import forked, screening
 from screenrev.errors import ProtocolError
 from screenrev.rules import OUTCOMES, Screener, check, load_protocol
 from screenrev.rules.language import detect
@@ -436,6 +437,32 @@ def test_outcomes_are_the_same_when_a_review_is_shared_among_processes() -> None
     shared = screen_all(Screener(carr), records, processes=3)
     assert shared == alone
     assert [outcomes for _record, outcomes, _verdict in alone] == [Screener(carr).outcomes(r) for r in records]
+
+
+def test_languages_detected_by_several_processes_are_those_of_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["Adults with schizophrenia described harm in supported housing and community care",
+             "Les usagers des services de santé mentale ont décrit les préjudices subis à domicile",
+             "Die Nutzer psychiatrischer Dienste berichteten über Schäden in der Gemeindepflege",
+             "Too short"]
+    records = [record(title=text, key=str(n)) for n, text in enumerate(texts * 6)]
+
+    class Workspace:
+        def detected_languages(self) -> dict:
+            return {"0": ("en", 1.0)}  # found before: not detected again
+
+        def store_languages(self, new: dict) -> None:
+            self.stored = new
+
+    monkeypatch.setattr(forked, "MIN_ITEMS", 0)
+    monkeypatch.setattr(forked, "CHUNK", 5)
+    monkeypatch.setattr(forked, "processes_for", lambda items: 3)
+    workspace = Workspace()
+    screening._detect_languages(records, workspace)
+    assert "0" not in workspace.stored and len(workspace.stored) == len(records) - 1
+    for item in records[1:]:
+        found = detect(item["title"] + ". ")
+        assert item["language_detected"] == workspace.stored[item["key"]] == (found.code, found.probability)
+    assert [item["language_detected"][0] for item in records[:4]] == ["en", "fr", "de", None]
 
 
 _TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80)

@@ -127,18 +127,27 @@ def uses_language(protocol: Protocol) -> bool:
 
 
 def _detect_languages(records: list[dict], workspace: Workspace) -> None:
-    """Give records without a language field the language detected from their text, once."""
+    """Give records without a language field the language detected from their text, once
+    (a large review's detections shared among the idle cores)."""
     known = workspace.detected_languages()
-    new: dict[str, tuple[str | None, float]] = {}
+    unknown = [record for record in records if not record.get("language") and record["key"] not in known]
+    found = forked.map_chunks(_detected, unknown, pack=_same, unpack=_same)
+    new = {record["key"]: detection for record, detection in zip(unknown, found)}
+    known.update(new)
     for record in records:
-        if record.get("language"):
-            continue
-        if record["key"] not in known:
-            found = language.detect_record(record)
-            new[record["key"]] = known[record["key"]] = (found.code, found.probability)
-        record["language_detected"] = known[record["key"]]
+        if not record.get("language"):
+            record["language_detected"] = known[record["key"]]
     if new:
         workspace.store_languages(new)
+
+
+def _detected(records: list[dict]) -> list[tuple[str | None, float]]:
+    """(language code or None, probability) detected from each record's title and abstract."""
+    return [(found.code, found.probability) for found in map(language.detect_record, records)]
+
+
+def _same(results: list, *_items: object) -> list:
+    return results
 
 
 def screen_review(review: Review, workspace: Workspace, *, protocol_path: Path | None = None) -> ScreenSummary:

@@ -75,7 +75,7 @@ def test_import_records_the_search_and_copies_the_file(runner: CliRunner, review
     assert "# The review question" in manifest  # comments survive rewriting
 
 
-def test_the_copy_holds_the_bytes_parsed_even_if_the_source_changes(
+def test_a_source_that_changes_while_it_is_imported_is_an_error_and_changes_nothing(
     runner: CliRunner, review_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = tmp_path / "embase.ris"
@@ -88,10 +88,13 @@ def test_the_copy_holds_the_bytes_parsed_even_if_the_source_changes(
         return real_copy(src, dst)
 
     monkeypatch.setattr(shutil, "copyfile", copy_after_a_change)
-    invoke(runner, "import", str(source), "--database", "Embase")
-    assert (review_dir / "searches" / "embase.ris").read_bytes() == EMBASE.read_bytes()
-    shutil.rmtree(review_dir / ".screenrev")
-    invoke(runner, "sources")  # rebuilt from the copy, which must have the manifest's sha256
+    before = snapshot(review_dir)
+    result = invoke(runner, "import", str(source), "--database", "Embase", ok=False)
+    assert result.exit_code == 1
+    assert str(source) in result.stderr and "changed while it was being imported" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(review_dir) == before
+    assert json.loads(invoke(runner, "sources", "--json").stdout)["total"] == 0
 
 
 def test_reimporting_the_same_file_changes_nothing(runner: CliRunner, review_dir: Path) -> None:

@@ -14,8 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ScreenrevError, SearchConflictError
-from .fileio import write_bytes
+from .errors import InputError, ScreenrevError, SearchConflictError
 from .parse import ParsedFile, bulk, read_export, sha256_of, sha256_of_file
 from .records import slug
 from .review import SEARCHES_DIR, Review, Search
@@ -43,8 +42,8 @@ class _Planned:
     parsed: ParsedFile | None
     status: str
     replaces: Search | None = None
-    data: bytes | None = None
-    """The bytes read, hashed and parsed: what is copied into ``searches/``."""
+    copy: bool = False
+    """Whether the export is to be copied into ``searches/``."""
 
 
 def _search_name(path: Path, name: str | None) -> str:
@@ -81,9 +80,11 @@ def import_files(
     if not database.strip():
         raise ScreenrevError("--database must name the database searched")
     planned: list[_Planned] = []
+    hasher = ThreadPoolExecutor(max_workers=1)
     try:
         existing = {search.name: search for search in review.searches()}
         by_sha = {search.sha256: search for search in existing.values()}
+        sizes = _sizes(review, list(existing.values()))
         names_now: set[str] = set()
         for path in paths:
             if on_file:
@@ -92,28 +93,37 @@ def import_files(
                 raise ScreenrevError(f"{path}: is a folder; name the export files in it")
             if not path.is_file():
                 raise ScreenrevError(f"{path}: no such file")
-            data = path.read_bytes()
-            sha = sha256_of(data)
+            # Held by this list alone, so that reading can let the bytes go once they are
+            # decoded (a million records are 2 GB): a large file is then read in parts by
+            # forked workers, for which a smaller process is cheaper.
+            held = [path.read_bytes()]
             search_name = _search_name(path, name)
             if search_name in names_now:
                 raise ScreenrevError(f"{path}: two files would both be search {search_name!r}; use --name")
             names_now.add(search_name)
             previous = existing.get(search_name)
-            if previous is not None and previous.sha256 == sha:
-                planned.append(_Planned(path, previous, None, "unchanged"))
-                continue
-            if previous is None and sha in by_sha:
-                planned.append(_Planned(path, by_sha[sha], None, "unchanged"))
-                continue
+            if sizes is None or len(held[0]) in sizes:
+                hashed = _done(sha256_of(held[0]))
+                if previous is not None and previous.sha256 == hashed.result():
+                    planned.append(_Planned(path, previous, None, "unchanged"))
+                    continue
+                if previous is None and hashed.result() in by_sha:
+                    planned.append(_Planned(path, by_sha[hashed.result()], None, "unchanged"))
+                    continue
+            else:
+                # No file already imported has this size, so this one is new: it is hashed
+                # by a thread while it is read (a tenth of a second per 100,000 records).
+                hashed = hasher.submit(sha256_of, held[0])
             if previous is not None and not replace:
                 raise SearchConflictError(
                     f"{path}: a different file is already imported as search {search_name!r} "
                     f"({previous.file}); pass --replace to replace it, or --name to add a new search"
                 )
             parsed = read_export(
-                path, data, encoding=encoding, format=format, accept_risks=accept_risks, sha256=sha,
+                path, held.pop(), encoding=encoding, format=format, accept_risks=accept_risks, sha256="",
                 split=split_reading(review, search_name, database, processes),
             )
+            parsed.sha256 = sha = hashed.result()
             target = _target_file(review, path, previous)
             search = Search(
                 name=search_name,
@@ -128,7 +138,7 @@ def import_files(
                 accepted_risks=parsed.risks,
                 decode_as=encoding or "",
             )
-            planned.append(_Planned(path, search, parsed, "replaced" if previous else "imported", previous, data))
+            planned.append(_Planned(path, search, parsed, "replaced" if previous else "imported", previous, True))
 
         _check_targets(review, planned)
         written: list[tuple[Path, Path | None]] = []
@@ -182,10 +192,28 @@ def import_files(
             for plan in planned
         ]
     finally:
+        hasher.shutdown(wait=True)
         # Workers still reading a large file end, and their files go, whatever happened.
         for plan in planned:
             if plan.parsed is not None:
                 plan.parsed.close()
+
+
+def _sizes(review: Review, searches: list[Search]) -> set[int] | None:
+    """The sizes of the exports already imported; None when one cannot be read."""
+    sizes = set()
+    for search in searches:
+        try:
+            sizes.add(review.path_of(search).stat().st_size)
+        except OSError:
+            return None
+    return sizes
+
+
+def _done(value: str) -> Future[str]:
+    done: Future[str] = Future()
+    done.set_result(value)
+    return done
 
 
 def _target_file(review: Review, source: Path, previous: Search | None) -> str:
@@ -223,8 +251,8 @@ def _check_targets(review: Review, planned: list[_Planned]) -> None:
             )
 
 
-#: A copy of an export, being hashed: (its hash to come, the file, the bytes it must hold, their hash).
-_Copy = tuple[Future[str], Path, bytes, str]
+#: A copy of an export, being hashed: (its hash to come, the export, the hash it must have).
+_Copy = tuple[Future[str], Path, str]
 
 
 def _copy_exports(
@@ -232,16 +260,14 @@ def _copy_exports(
 ) -> list[_Copy]:
     """Copy new exports into ``searches/``, noting each (file, backup of what it replaced).
 
-    Files are copied by the kernel, six times faster than writing the bytes held (a third
-    of a second for 100,000 records); each copy is then hashed by a thread while the
-    records are stored, and ``_check_copies`` makes sure it holds the very bytes that were
-    read, hashed and parsed, even if the source changed meanwhile.
+    Files are copied by the kernel, six times faster than writing bytes held in memory (a
+    third of a second for 100,000 records); each copy is then hashed by a thread while the
+    records are stored, and ``_check_copies`` makes sure it is the file that was read.
     """
     (review.root / SEARCHES_DIR).mkdir(exist_ok=True)
     copies = []
     for plan in planned:
-        data, plan.data = plan.data, None
-        if data is None:
+        if not plan.copy:
             continue
         target = review.root / plan.search.file
         if target.exists() and target.resolve() == plan.source.resolve():
@@ -254,19 +280,19 @@ def _copy_exports(
         handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         os.close(handle)
         try:
-            try:
-                shutil.copyfile(plan.source, tmp)
-            except OSError:
-                Path(tmp).write_bytes(data)
+            shutil.copyfile(plan.source, tmp)
             os.replace(tmp, target)
+        except OSError as exc:
+            raise InputError(f"cannot be copied into {SEARCHES_DIR}/ ({exc.strerror or exc})", path=plan.source) from None
         finally:
             Path(tmp).unlink(missing_ok=True)
-        copies.append((hashing.submit(sha256_of_file, target), target, data, plan.search.sha256))
+        copies.append((hashing.submit(sha256_of_file, target), plan.source, plan.search.sha256))
     return copies
 
 
 def _check_copies(copies: list[_Copy]) -> None:
-    """Write the bytes held over any copy that differs from them (its source changed)."""
-    for hashed, target, data, sha256 in copies:
+    """Refuse the import when a copy is not the file that was read (its source changed since)."""
+    for hashed, source, sha256 in copies:
         if hashed.exception() is not None or hashed.result() != sha256:
-            write_bytes(target, data)
+            raise InputError("changed while it was being imported (the copy's sha256 differs from what was "
+                             "read); import it again once it is complete", path=source)

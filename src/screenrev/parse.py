@@ -144,6 +144,7 @@ def read_export(
     if sha256 is None:
         sha256 = sha256_of(data)
     decoded = decode(data, path, encoding)
+    del data  # the caller may have let it go too: a large export is then held once, decoded
     encoding_used, notes = decoded.encoding, Notes(path)
     notes.warnings.extend(decoded.warnings)
     text = decoded.text
@@ -207,17 +208,15 @@ def _read_in_parts(
     cuts = _cuts(module, text, processes)
     if len(cuts) < 3:
         return None
-    # Each part is split into lines by the process that reads it; a part's records are
-    # numbered from the lines before it.
-    first_lines = [0]
-    for start, stop in zip(cuts[:-2], cuts[1:-1]):
-        first_lines.append(first_lines[-1] + text.count("\n", start, stop))
+    # Each part is split into lines by the process that reads it, which numbers its
+    # records from the lines before it (counted there too, meanwhile).
     scratch = tempfile.TemporaryDirectory(dir=split.folder, prefix=".parts-")
     workers: list[PartWorker] = []
     try:
         for index in range(1, len(cuts) - 1):
             def read(index: int = index) -> tuple[int, Iterable[tuple[str, tuple]]] | None:
-                raws = _read_part(module, text[cuts[index]:cuts[index + 1]], first_lines[index], file.path)
+                before = text.count("\n", 0, cuts[index])
+                raws = _read_part(module, text[cuts[index]:cuts[index + 1]], before, file.path)
                 return None if raws is None else (len(raws), split.rows(replace(file, raws=raws)))
             try:
                 workers.append(PartWorker(os.path.join(scratch.name, f"part-{index}.sqlite"),

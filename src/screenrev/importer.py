@@ -260,9 +260,9 @@ def _copy_exports(
 ) -> list[_Copy]:
     """Copy new exports into ``searches/``, noting each (file, backup of what it replaced).
 
-    Files are copied by the kernel, six times faster than writing bytes held in memory (a
-    third of a second for 100,000 records); each copy is then hashed by a thread while the
-    records are stored, and ``_check_copies`` makes sure it is the file that was read.
+    Each file is copied by the kernel (six times faster than writing bytes held in memory)
+    and hashed, by a thread while the records are stored; ``_check_copies`` waits for it
+    and makes sure the copy is the file that was read.
     """
     (review.root / SEARCHES_DIR).mkdir(exist_ok=True)
     copies = []
@@ -277,22 +277,31 @@ def _copy_exports(
             backup = target.with_name(f".{target.name}.previous")
             os.replace(target, backup)
         written.append((target, backup))
-        handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        os.close(handle)
-        try:
-            shutil.copyfile(plan.source, tmp)
-            os.replace(tmp, target)
-        except OSError as exc:
-            raise InputError(f"cannot be copied into {SEARCHES_DIR}/ ({exc.strerror or exc})", path=plan.source) from None
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-        copies.append((hashing.submit(sha256_of_file, target), plan.source, plan.search.sha256))
+        copies.append((hashing.submit(_copy_and_hash, plan.source, target), plan.source, plan.search.sha256))
     return copies
 
 
+def _copy_and_hash(source: Path, target: Path) -> str:
+    """Copy ``source`` to ``target`` (through a hidden file beside it); the copy's sha256."""
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    os.close(handle)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return sha256_of_file(target)
+
+
 def _check_copies(copies: list[_Copy]) -> None:
-    """Refuse the import when a copy is not the file that was read (its source changed since)."""
+    """Refuse the import when a copy failed, or is not the file that was read (its source
+    changed since)."""
     for hashed, source, sha256 in copies:
-        if hashed.exception() is not None or hashed.result() != sha256:
+        failed = hashed.exception()
+        if isinstance(failed, OSError):
+            raise InputError(f"cannot be copied into {SEARCHES_DIR}/ ({failed.strerror or failed})", path=source)
+        if failed is not None:
+            raise failed
+        if hashed.result() != sha256:
             raise InputError("changed while it was being imported (the copy's sha256 differs from what was "
                              "read); import it again once it is complete", path=source)

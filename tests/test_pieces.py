@@ -13,7 +13,7 @@ from screenrev.importer import import_files
 from screenrev.review import Review
 from screenrev.workspace import Workspace
 
-from .conftest import DATA
+from .conftest import DATA, SHARED
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
 
@@ -150,3 +150,30 @@ def test_a_failing_part_worker_leaves_the_file_to_one_pass(tmp_path: Path, monke
 
     monkeypatch.setattr(pieces, "write_piece", write_piece)
     assert _stored(tmp_path / "three", export, processes=3) == one
+
+
+def _ris_exports() -> list[Path]:
+    from .test_exports_index import _rows
+
+    return [SHARED / "exports" / row["local_path"] for row in _rows() if row["format"] == "ris"]
+
+
+def _outcome(folder: Path, export: Path, processes: int) -> tuple:
+    review = Review.create(folder, title="parts")
+    try:
+        warnings = import_files(review, [export], database="Test", processes=processes)[0].warnings
+    except InputError as error:
+        return ("error", str(error).replace(str(folder), ""))
+    with Workspace.open(review) as ws:
+        return warnings, ws.db.execute("SELECT * FROM records ORDER BY rowid").fetchall()
+
+
+@pytest.mark.shared
+@pytest.mark.usefixtures("in_parts")
+@pytest.mark.skipif(not (SHARED / "exports").exists(), reason="../shared/data is not present")
+def test_every_real_ris_export_read_in_parts_gives_what_one_pass_gives(tmp_path: Path) -> None:
+    exports = _ris_exports()
+    assert exports
+    for number, export in enumerate(exports):
+        one = _outcome(tmp_path / f"{number}-one", export, processes=1)
+        assert _outcome(tmp_path / f"{number}-three", export, processes=3) == one, export

@@ -8,6 +8,11 @@ A record's key numbers the records sharing an identity in file order
 earlier slices: those keys are renumbered as the slice is copied in. A worker that fails
 leaves its slice to this process, so results and errors are those of a single pass,
 whatever the number of cores.
+
+A large file can also be read in parts (``parse.Split``): a ``PartWorker`` parses a later
+part of the file itself as well as mapping and storing it, numbering its positions from
+1; they are moved on as the part is copied in after the records parsed here. A part
+worker that fails makes the caller read the whole file again in one pass (``PartFailed``).
 """
 
 from __future__ import annotations

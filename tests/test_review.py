@@ -172,12 +172,28 @@ def test_the_model_retrains_as_decisions_come_in(labelled: dict, review_dir: Pat
     truth = _truth()
     id_of = {key: record for record, key in labelled.items()}
     session = _session(review_dir, background=True)
+    trained: list[dict[str, int]] = []
+    order_for = session._order_for
+
+    def order(labels: dict[str, int]) -> list[str]:
+        trained.append(dict(labels))
+        return order_for(labels)
+
+    session._order_for = order
     for _ in range(30):
         record = session.current
         session.handle("i" if truth[id_of[record["key"]]] else "e")
     session.wait()
     assert len(_rows(review_dir)) == 30
     assert len(session.pool.labels) == 30
+    # Retrained in the background as decisions came in, each time on the labels of the
+    # moment (how many times depends on how fast the machine trains).
+    assert trained and all(0 < len(labels) <= 30 for labels in trained)
+    assert [len(labels) for labels in trained] == sorted(len(labels) for labels in trained)
+    session.retrain()
+    session.wait()
+    # The order on screen is the one trained on the latest labels.
+    assert len(trained[-1]) == 30 and session.order == order_for(trained[-1])
 
 
 def test_a_crash_during_review_loses_no_decision(labelled: dict, review_dir: Path) -> None:

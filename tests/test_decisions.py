@@ -239,6 +239,32 @@ def test_write_decisions_keeps_earlier_bytes(tmp_path: Path) -> None:
                                  b"2024-01-01,\nb,title_abstract,exclude,,AB,2024-01-02,\n")
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="two processes are forked")
+def test_two_processes_appending_to_one_file_lose_nothing(tmp_path: Path) -> None:
+    # A review session and a decide command of one reviewer write the same file: each
+    # append reads the file and replaces it, which the folder lock makes them do in turns.
+    path = tmp_path / "decisions" / "title_abstract-ab.csv"
+    path.parent.mkdir()
+    children = []
+    for who in ("a", "b"):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                for n in range(40):
+                    write_decisions(path, [Decision(f"{who}{n}", "title_abstract", "include", reviewer="AB",
+                                                    timestamp="2024-01-01")])
+                code = 0
+            finally:
+                os._exit(code)
+        children.append(pid)
+    for pid in children:
+        assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert sorted(row["key"] for row in rows) == sorted(f"{who}{n}" for who in "ab" for n in range(40))
+    assert [name for name in os.listdir(path.parent)] == [path.name]  # no lock or temporary file left
+
+
 # --- settling ---------------------------------------------------------------------------
 
 

@@ -46,7 +46,7 @@ from pathlib import Path
 
 from .clusters import is_queue_file
 from .errors import DecisionError, ManifestError
-from .fileio import atomic_text, write_text
+from .fileio import atomic_text, folder_lock, write_text
 from .review import Review
 
 COLUMNS = ("key", "stage", "decision", "reason", "reviewer", "timestamp", "note")
@@ -489,26 +489,34 @@ def default_file(review: Review, stage: str, reviewer: str) -> Path:
     return review.decisions_dir / f"{stage}-{slug}.csv"
 
 
-def write_decisions(path: Path, decisions: list[Decision]) -> None:
-    """Append decisions to a decision file atomically (the whole new file replaces the old one)."""
-    previous = ""
-    if path.exists():
-        with path.open(encoding="utf-8", newline="") as handle:
-            previous = handle.read()
-        if not previous.strip():
-            previous = ""
-        elif not previous.endswith(("\n", "\r")):
-            previous += "\n"
+def write_decisions(path: Path, decisions: list[Decision]) -> int:
+    """Append decisions to a decision file atomically (the whole new file replaces the old
+    one); the line of the first one written.
+
+    The folder is locked while the file is read and replaced: a ``review`` session and a
+    ``decide`` command of the same reviewer may append to one file at the same time.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_text(path) as out:
-        out.write(previous)
-        writer = csv.writer(out, lineterminator="\n")
-        if not previous:
-            writer.writerow(COLUMNS)
-        for decision in decisions:
-            writer.writerow(decision.row())
-        out.flush()
-        os.fsync(out.fileno())
+    with folder_lock(path.parent):
+        start = _next_line(path)
+        previous = ""
+        if path.exists():
+            with path.open(encoding="utf-8", newline="") as handle:
+                previous = handle.read()
+            if not previous.strip():
+                previous = ""
+            elif not previous.endswith(("\n", "\r")):
+                previous += "\n"
+        with atomic_text(path) as out:
+            out.write(previous)
+            writer = csv.writer(out, lineterminator="\n")
+            if not previous:
+                writer.writerow(COLUMNS)
+            for decision in decisions:
+                writer.writerow(decision.row())
+            out.flush()
+            os.fsync(out.fileno())
+    return start
 
 
 class DecisionLog:
@@ -547,10 +555,10 @@ class DecisionLog:
                 # A decision already recorded is not written twice (an import can be re-run).
                 checker.add(checker.check_row(values, file=source or "", line=line), repeats=False)
             checker.check_full_text(checker.decisions[mark:])
-            target, start = _display(file, self.review.root), _next_line(file)
-            added = [replace(d, file=target, line=start + n) for n, d in enumerate(checker.decisions[mark:])]
-            if added:
-                write_decisions(file, added)
+            new = checker.decisions[mark:]
+            # Numbered as written: another process may have appended since the file was read.
+            start = write_decisions(file, new) if new else 0
+            added = [replace(d, file=_display(file, self.review.root), line=start + n) for n, d in enumerate(new)]
         except BaseException:
             checker.rollback(mark)
             raise
@@ -564,13 +572,14 @@ def remove_last(path: Path, decision: Decision) -> None:
     Decision files are only appended to; the one exception is a reviewer taking back
     the decision they have just made, before anything else was added.
     """
-    text = path.read_text(encoding="utf-8")
-    lines = text.splitlines(keepends=True)
-    rows = list(csv.reader(lines[-1:]))
-    if not rows or rows[0] != decision.row():
-        raise DecisionError("the last row is not the decision being undone; edit the file by hand",
-                            path=path, line=len(lines))
-    write_text(path, "".join(lines[:-1]))
+    with folder_lock(path.parent):
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        rows = list(csv.reader(lines[-1:]))
+        if not rows or rows[0] != decision.row():
+            raise DecisionError("the last row is not the decision being undone; edit the file by hand",
+                                path=path, line=len(lines))
+        write_text(path, "".join(lines[:-1]))
 
 
 def _next_line(path: Path) -> int:

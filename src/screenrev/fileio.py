@@ -1,4 +1,5 @@
-"""Writing files so that a reader sees the old content or the new, never half of it."""
+"""Writing files so that a reader sees the old content or the new, never half of it, and
+so that two processes changing files of one folder take turns."""
 
 from __future__ import annotations
 
@@ -32,6 +33,29 @@ def _atomic(path: Path, mode: str, **options: str) -> Iterator:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a folder while its files are read and replaced.
+
+    Replacing a file whole (``atomic_text``) after reading it loses what another process
+    wrote in between; holding this lock around both makes them take turns. The lock is on
+    the folder itself (``flock``), so no lock file is left behind; it is advisory, between
+    processes that ask for it, and ends when the process does. Where ``flock`` does not
+    exist, nothing is locked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # which releases the lock
 
 
 def write_text(path: Path, text: str) -> None:

@@ -12,11 +12,18 @@ runs its default model (elas_u4) until the last relevant record is found, and th
 labels in the order ASReview screened them (priors first) are read from the project's
 ``results.db`` and measured by screenrev's own ``screening_metrics``, so that both tools'
 WSS@95 are computed the same way.
+
+A run is deterministic (the seeds fix the priors and the model), and ASReview takes
+minutes on the larger sets: each WSS@95 is kept in ``bench/out/asreview.json`` under the
+ASReview version, the labelled file's SHA-256 and the seed, and reused.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
+import json
 import sqlite3
 import subprocess
 import tempfile
@@ -37,6 +44,7 @@ def find(explicit: str | None, root: Path) -> Path | None:
     return built if built.exists() else None
 
 
+@functools.cache
 def version(command: Path) -> str:
     """What ``asreview --version`` says (the bench compares with 3.0.8)."""
     with tempfile.TemporaryDirectory(prefix="asreview-") as folder:  # it leaves a cache where it runs
@@ -44,22 +52,28 @@ def version(command: Path) -> str:
     return done.stdout.strip().split()[-1]
 
 
-def wss95(command: Path, labelled: Path, seeds: list[int]) -> list[float]:
-    """ASReview's WSS@95 on one labelled CSV, one run per seed."""
+def wss95(command: Path, labelled: Path, seeds: list[int], cache: Path) -> list[float]:
+    """ASReview's WSS@95 on one labelled CSV, one run per seed (kept in ``cache``)."""
+    known = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
+    prefix = f"{version(command)}:{hashlib.sha256(labelled.read_bytes()).hexdigest()}:"
     with tempfile.TemporaryDirectory(prefix="asreview-") as folder:
         data = Path(folder) / "data.csv"
         labels = _write(labelled, data)
         records, relevant = len(labels), sum(labels)
         scores = []
         for seed in seeds:
-            project = Path(folder) / f"{seed}.asreview"
-            subprocess.run(
-                [str(command), "simulate", str(data), "--n-prior-included", "1", "--n-prior-excluded", "1",
-                 "--prior-seed", str(seed), "--seed", str(seed), "-o", str(project)],
-                cwd=folder, capture_output=True, check=True,
-            )
-            order = _screened(project, Path(folder) / f"{seed}.db")
-            scores.append(screening_metrics(order, records, relevant, priors=2).wss95)
+            if prefix + str(seed) not in known:
+                project = Path(folder) / f"{seed}.asreview"
+                subprocess.run(
+                    [str(command), "simulate", str(data), "--n-prior-included", "1", "--n-prior-excluded", "1",
+                     "--prior-seed", str(seed), "--seed", str(seed), "-o", str(project)],
+                    cwd=folder, capture_output=True, check=True,
+                )
+                order = _screened(project, Path(folder) / f"{seed}.db")
+                known[prefix + str(seed)] = screening_metrics(order, records, relevant, priors=2).wss95
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                cache.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
+            scores.append(known[prefix + str(seed)])
         return scores
 
 

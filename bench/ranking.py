@@ -100,7 +100,8 @@ def quality(names: list[str], seeds: list[int], every_record: bool, asreview: Pa
         ]
         scores = [run.metrics.wss95 for run in runs]
         mean = statistics.fmean(scores)
-        measured = asreview_runs.wss95(asreview, SETS[name], seeds) if asreview else None
+        measured = asreview_runs.wss95(asreview, SETS[name], seeds, ROOT / "bench" / "out" / "asreview.json") \
+            if asreview else None
         target = statistics.fmean(measured) if measured else ASREVIEW[name]
         theirs.append(target)
         won = mean > target

@@ -147,6 +147,7 @@ def _detected(records: list[dict]) -> list[tuple[str | None, float]]:
 
 
 def _same(results: list, *_items: object) -> list:
+    """Detections are plain tuples already: nothing to pack for a worker or to unpack."""
     return results
 
 

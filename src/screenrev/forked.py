@@ -36,7 +36,12 @@ def processes_for(items: int) -> int:
     Cores that other programs keep busy are left out: workers would only take turns with
     those programs, and sending their results back would be pure cost.
     """
-    if items < MIN_ITEMS or not hasattr(os, "fork"):
+    return 1 if items < MIN_ITEMS else idle_processes()
+
+
+def idle_processes() -> int:
+    """One process per idle core (at least one; one where processes cannot be forked)."""
+    if not hasattr(os, "fork"):
         return 1
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(os.cpu_count() or 1))
     idle = _idle_cores(cores)
@@ -105,9 +110,9 @@ def map_chunks(
     """
     count = len(items)
     processes = max(1, min(processes_for(count) if processes is None else processes, -(-count // CHUNK)))
-    chunks = [items[start:start + CHUNK] for start in range(0, count, CHUNK)]
     if processes == 1:
         return work(items)
+    chunks = [items[start:start + CHUNK] for start in range(0, count, CHUNK)]
     done: list[list[Result] | None] = [None] * len(chunks)
     import multiprocessing  # only here: it takes a while to import
 
@@ -200,10 +205,8 @@ class _Worker:
 
     def stop(self) -> None:
         """End the worker if it is still running."""
-        if self.pid:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            self.pid = 0
+        end(self.pid)
+        self.pid = 0
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -219,3 +222,10 @@ def fork() -> int:
         # refreshing): the worker uses nothing they hold and leaves by ``os._exit``.
         warnings.simplefilter("ignore", DeprecationWarning)
         return os.fork()
+
+
+def end(pid: int) -> None:
+    """End a forked worker at once and reap it (nothing when ``pid`` is 0: none, or reaped)."""
+    if pid:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)

@@ -42,8 +42,6 @@ class _Planned:
     parsed: ParsedFile | None
     status: str
     replaces: Search | None = None
-    copy: bool = False
-    """Whether the export is to be copied into ``searches/``."""
 
 
 def _search_name(path: Path, name: str | None) -> str:
@@ -138,13 +136,12 @@ def import_files(
                 accepted_risks=parsed.risks,
                 decode_as=encoding or "",
             )
-            planned.append(_Planned(path, search, parsed, "replaced" if previous else "imported", previous, True))
+            planned.append(_Planned(path, search, parsed, "replaced" if previous else "imported", previous))
 
         _check_targets(review, planned)
         written: list[tuple[Path, Path | None]] = []
-        hashing = ThreadPoolExecutor(max_workers=1)
         try:
-            copies = _copy_exports(review, planned, written, hashing)
+            copies = _copy_exports(review, planned, written, hasher)
             searches = [s for s in review.searches()]
             for plan in planned:
                 if plan.parsed is None:
@@ -164,14 +161,13 @@ def import_files(
                 _check_copies(copies)
                 review.save_searches(searches)
         except BaseException:
-            hashing.shutdown(wait=True)
+            hasher.shutdown(wait=True)  # no copy is being made while they are taken back
             for path, backup in written:
                 if backup is not None:
                     os.replace(backup, path)
                 else:
                     path.unlink(missing_ok=True)
             raise
-        hashing.shutdown()
         for _, backup in written:
             if backup is not None:
                 backup.unlink(missing_ok=True)
@@ -267,7 +263,7 @@ def _copy_exports(
     (review.root / SEARCHES_DIR).mkdir(exist_ok=True)
     copies = []
     for plan in planned:
-        if not plan.copy:
+        if plan.parsed is None:  # unchanged: nothing to copy
             continue
         target = review.root / plan.search.file
         if target.exists() and target.resolve() == plan.source.resolve():

@@ -16,7 +16,7 @@ from types import ModuleType
 
 from . import formats, normalise
 from .errors import InputError, UnknownFormatError
-from .forked import processes_for
+from .forked import idle_processes
 from .formats import Notes
 from .pieces import PartWorker
 from .records import RawRecord
@@ -159,7 +159,7 @@ def read_export(
     else:
         module = detect(_head(text), path)
     if split is not None and len(text) >= SPLIT_CHARACTERS and hasattr(module, "is_start"):
-        processes = split.processes if split.processes is not None else processes_for(len(text) // 1000)
+        processes = split.processes if split.processes is not None else idle_processes()
         with bulk():  # the workers map too
             parsed = _read_in_parts(module, text, processes, split, ParsedFile(
                 path=path, sha256=sha256, format=module.NAME, encoding=encoding_used, raws=[],
@@ -261,10 +261,7 @@ def _read_part(module: ModuleType, text: str, first_line: int, path: str) -> lis
         raws = list(module.parse(lines, notes))
     except InputError:
         return None
-    expected = module.starts(lines)
-    if notes.warnings or notes.risks or len(expected) != len(raws) or any(
-        line != raw.line for line, raw in zip(expected, raws)
-    ):
+    if notes.warnings or notes.risks or not _counts_agree(module.starts(lines), raws):
         return None
     for raw in raws:
         raw.line += first_line
@@ -296,9 +293,14 @@ def canonical(module: ModuleType, raw: RawRecord) -> dict:
     return fields
 
 
+def _counts_agree(starts: list[int], raws: list[RawRecord]) -> bool:
+    """Whether the records read start on the lines where the independent count found starts."""
+    return len(starts) == len(raws) and all(line == raw.line for line, raw in zip(starts, raws))
+
+
 def _check_count(module: ModuleType, lines: list[str], raws: list[RawRecord], notes: Notes) -> None:
     expected = module.starts(lines)
-    if len(expected) == len(raws) and all(a == r.line for a, r in zip(expected, raws)):
+    if _counts_agree(expected, raws):
         return
     parsed_lines = {raw.line for raw in raws}
     missing = next((line for line in expected if line not in parsed_lines), None)

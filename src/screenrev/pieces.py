@@ -18,13 +18,12 @@ worker that fails makes the caller read the whole file again in one pass (``Part
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .forked import fork
+from .forked import end, fork
 from .records import record_key
 
 #: How often storing reports progress, in records.
@@ -74,8 +73,7 @@ class Pieces:
     @property
     def insert(self) -> str:
         """The statement inserting one row."""
-        marks = ", ".join("?" * len(self.columns))
-        return f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({marks})"
+        return _insert(self.table, self.columns)
 
     def __enter__(self) -> Pieces:
         if len(self.slices) > 1:
@@ -89,8 +87,7 @@ class Pieces:
 
     def __exit__(self, *exc: object) -> None:
         for pid in self._workers.values():
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            end(pid)
         self._workers.clear()
         # Detached after the transaction that read them has ended: SQLite refuses before.
         if self._db is not None:
@@ -188,8 +185,7 @@ def write_piece(path: str, table: str, columns: tuple[str, ...], rows: Iterable[
     db.execute("CREATE TABLE identities (identity TEXT NOT NULL)")
     identities: list[str] = []
     db.execute("BEGIN")
-    marks = ", ".join("?" * len(columns))
-    db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", _noting(rows, identities))
+    db.executemany(_insert(table, columns), _noting(rows, identities))
     db.executemany("INSERT INTO identities VALUES (?)", zip(identities))
     db.execute("COMMIT")
     db.close()
@@ -250,10 +246,13 @@ class PartWorker:
 
     def stop(self) -> None:
         """End the worker if it is still running."""
-        if self.pid:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            self.pid = 0
+        end(self.pid)
+        self.pid = 0
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    """The statement inserting one row of ``columns`` into ``table``."""
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 def _noting(rows: Iterable[tuple[str, tuple]], identities: list[str]) -> Iterator[tuple]:

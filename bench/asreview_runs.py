@@ -11,11 +11,14 @@ inclusion label, then
 runs its default model (elas_u4) until the last relevant record is found, and the
 labels in the order ASReview screened them (priors first) are read from the project's
 ``results.db`` and measured by screenrev's own ``screening_metrics``, so that both tools'
-WSS@95 are computed the same way.
+WSS@95 are computed the same way. The two prior records it drew are read too (their rows
+in the file): the bench starts screenrev's run of the same seed from them, so that the
+two tools are compared from the same start.
 
 A run is deterministic (the seeds fix the priors and the model), and ASReview takes
-minutes on the larger sets: each WSS@95 is kept in ``bench/out/asreview.json`` under the
-ASReview version, the labelled file's SHA-256 and the seed, and reused.
+minutes on the larger sets: each run's WSS@95 and priors are kept in
+``bench/out/asreview.json`` under the ASReview version, the labelled file's SHA-256 and
+the seed, and reused.
 """
 
 from __future__ import annotations
@@ -28,12 +31,21 @@ import sqlite3
 import subprocess
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from screenrev.rank import screening_metrics
 
 VERSION = "3.0.8"
 COLUMNS = ("title", "abstract", "keywords", "authors", "label_included")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One ASReview run: its WSS@95 and the rows of the file it started from (included, excluded)."""
+
+    wss95: float
+    priors: tuple[int, int]
 
 
 def find(explicit: str | None, root: Path) -> Path | None:
@@ -52,29 +64,42 @@ def version(command: Path) -> str:
     return done.stdout.strip().split()[-1]
 
 
-def wss95(command: Path, labelled: Path, seeds: list[int], cache: Path) -> list[float]:
-    """ASReview's WSS@95 on one labelled CSV, one run per seed (kept in ``cache``)."""
+def runs(command: Path, labelled: Path, seeds: list[int], cache: Path) -> list[Run]:
+    """ASReview's runs on one labelled CSV, one per seed (kept in ``cache``)."""
     known = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
     prefix = f"{version(command)}:{hashlib.sha256(labelled.read_bytes()).hexdigest()}:"
     with tempfile.TemporaryDirectory(prefix="asreview-") as folder:
         data = Path(folder) / "data.csv"
         labels = _write(labelled, data)
         records, relevant = len(labels), sum(labels)
-        scores = []
+        found = []
         for seed in seeds:
-            if prefix + str(seed) not in known:
+            if not isinstance(known.get(prefix + str(seed)), dict):  # a bare number: kept before priors were
                 project = Path(folder) / f"{seed}.asreview"
                 subprocess.run(
                     [str(command), "simulate", str(data), "--n-prior-included", "1", "--n-prior-excluded", "1",
                      "--prior-seed", str(seed), "--seed", str(seed), "-o", str(project)],
                     cwd=folder, capture_output=True, check=True,
                 )
-                order = _screened(project, Path(folder) / f"{seed}.db")
-                known[prefix + str(seed)] = screening_metrics(order, records, relevant, priors=2).wss95
+                rows = _screened(project, Path(folder) / f"{seed}.db")
+                if any(labels[row] != label for row, label in rows):
+                    raise RuntimeError(f"{labelled}: ASReview's rows do not match the file's labels")
+                order = [label for _, label in rows]
+                known[prefix + str(seed)] = {
+                    "wss95": screening_metrics(order, records, relevant, priors=2).wss95,
+                    "priors": [rows[0][0], rows[1][0]],
+                }
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 cache.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
-            scores.append(known[prefix + str(seed)])
-        return scores
+            run = known[prefix + str(seed)]
+            found.append(Run(run["wss95"], tuple(run["priors"])))
+        return found
+
+
+def labels(labelled: Path) -> list[int]:
+    """The labels of the file's rows, in order (ASReview's priors are rows of the file)."""
+    with labelled.open(encoding="utf-8", newline="") as source:
+        return [int(row["label_included"]) for row in csv.DictReader(source)]
 
 
 def _write(labelled: Path, data: Path) -> list[int]:
@@ -89,12 +114,15 @@ def _write(labelled: Path, data: Path) -> list[int]:
     return [int(row["label_included"]) for row in rows]
 
 
-def _screened(project: Path, database: Path) -> list[int]:
-    """The labels in the order ASReview screened the records, priors first."""
+def _screened(project: Path, database: Path) -> list[tuple[int, int]]:
+    """(row in the file, label) of the records in the order ASReview screened them, priors first."""
     with zipfile.ZipFile(project) as archive, archive.open("results.db") as packed:
         database.write_bytes(packed.read())
     connection = sqlite3.connect(database)
     try:
-        return [label for (label,) in connection.execute("SELECT label FROM results ORDER BY rowid")]
+        return connection.execute(
+            "SELECT record.dataset_row, results.label FROM results"
+            " JOIN record ON record.record_id = results.record_id ORDER BY results.rowid"
+        ).fetchall()
     finally:
         connection.close()

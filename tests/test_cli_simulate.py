@@ -63,6 +63,20 @@ def test_priors_and_label_column_options(runner: CliRunner) -> None:
     assert summary["relevant"] > 13  # more records pass title/abstract screening than the final stage
 
 
+def test_named_prior_records_start_every_run(runner: CliRunner) -> None:
+    with NAGTEGAAL.open(encoding="utf-8", newline="") as handle:
+        labels = [row["label_included"] for row in csv.DictReader(handle)]
+    included, excluded = labels.index("1"), labels.index("0")
+    arguments = ["--prior-record", str(included), "--prior-record", str(excluded), "--json"]
+    summary = json.loads(invoke(runner, "simulate", str(NAGTEGAAL), "--runs", "2", *arguments).stdout)
+    assert [run["seed"] for run in summary["runs"]] == [0, 1]
+    again = json.loads(invoke(runner, "simulate", str(NAGTEGAAL), "--seed", "1", *arguments).stdout)
+    assert again["runs"][0] == summary["runs"][1]
+    result = invoke(runner, "simulate", str(NAGTEGAAL), "--prior-record", "200", ok=False)
+    assert result.exit_code == 1
+    assert "prior record 200 does not exist: the records are 0 to 199" in result.stderr
+
+
 def test_missing_label_column_is_one_line_error(runner: CliRunner) -> None:
     result = invoke(runner, "simulate", str(NAGTEGAAL), "--label", "relevance", ok=False)
     assert result.exit_code == 1

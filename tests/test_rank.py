@@ -197,9 +197,9 @@ def test_decisions_must_be_include_or_exclude() -> None:
 
 
 def test_retraining_interval_grows_with_the_labels() -> None:
-    assert [retrain_interval(n) for n in (0, 1, 99)] == [1, 1, 1]
-    assert retrain_interval(100) == 2
-    assert retrain_interval(1000) == 20
+    assert [retrain_interval(n) for n in (0, 1, 99, 1000, 1999)] == [1, 1, 1, 1, 1]
+    assert retrain_interval(2000) == 2
+    assert retrain_interval(50_000) == 50
 
 
 # --- stopping -----------------------------------------------------------------------------
@@ -345,6 +345,22 @@ def test_simulation_priors_are_drawn_as_asked(nagtegaal) -> None:
     assert [review.labels[p] for p in run.order[:7]] == [1, 1, 1, 0, 0, 0, 0]
     with pytest.raises(RankingError, match="only 13 are included"):
         simulate(features, review.labels, seed=2, prior_included=14)
+
+
+def test_simulation_starts_from_named_priors(nagtegaal) -> None:
+    review, features = nagtegaal
+    labels = np.asarray(review.labels)
+    named = [int(np.flatnonzero(labels == 1)[5]), int(np.flatnonzero(labels == 0)[40])]
+    run = simulate(features, review.labels, seed=9, priors=named)
+    assert run.order[:2].tolist() == named and run.priors == 2
+    # The seed no longer chooses the start: another seed from the same priors screens the same first record.
+    other = simulate(features, review.labels, seed=3, priors=named)
+    assert other.order[:2].tolist() == named
+    assert run.metrics == simulate(features, review.labels, seed=9, priors=named).metrics
+    with pytest.raises(RankingError, match="prior record 200 does not exist: the records are 0 to 199"):
+        simulate(features, review.labels, seed=0, priors=[3, 200])
+    with pytest.raises(RankingError, match="named twice"):
+        simulate(features, review.labels, seed=0, priors=[named[0], named[0]])
 
 
 def test_simulation_needs_a_relevant_record() -> None:

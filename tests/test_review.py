@@ -187,13 +187,24 @@ def test_the_model_retrains_as_decisions_come_in(labelled: dict, review_dir: Pat
     assert len(_rows(review_dir)) == 30
     assert len(session.pool.labels) == 30
     # Retrained in the background as decisions came in, each time on the labels of the
-    # moment (how many times depends on how fast the machine trains).
+    # moment (how many times depends on how fast the machine trains: decisions made during
+    # a training are trained on together when it ends).
     assert trained and all(0 < len(labels) <= 30 for labels in trained)
     assert [len(labels) for labels in trained] == sorted(len(labels) for labels in trained)
-    session.retrain()
-    session.wait()
-    # The order on screen is the one trained on the latest labels.
+    # Once the trainings under way end, the order on screen is the one trained on every decision.
     assert len(trained[-1]) == 30 and session.order == order_for(trained[-1])
+
+
+def test_without_a_background_thread_every_decision_retrains(labelled: dict, review_dir: Path) -> None:
+    session = _session(review_dir, background=False)
+    trained: list[int] = []
+    order_for = session._order_for
+    session._order_for = lambda labels: trained.append(len(labels)) or order_for(labels)
+    for key in "iem":
+        session.handle(key)
+        if key == "e":
+            session.handle("1")
+    assert trained == [1, 2, 3]
 
 
 def test_a_crash_during_review_loses_no_decision(labelled: dict, review_dir: Path) -> None:

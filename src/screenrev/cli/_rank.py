@@ -26,6 +26,13 @@ def simulate(
     seed: Annotated[int, typer.Option(min=0, help="Seed of the first run (draws the prior records).")] = 0,
     prior_included: Annotated[int, typer.Option(min=0, help="Included records known before ranking.")] = 1,
     prior_excluded: Annotated[int, typer.Option(min=0, help="Excluded records known before ranking.")] = 1,
+    prior_record: Annotated[
+        Optional[list[int]],
+        typer.Option(
+            help="A record known before ranking, by its row in DATA (0 is the first record); repeat for "
+            "several. Replaces the drawn priors in every run (ASReview's --prior-idx)."
+        ),
+    ] = None,
     plot: Annotated[
         Optional[Path], typer.Option(help="Draw the recall curves against random screening (.png or .svg).")
     ] = None,
@@ -49,6 +56,7 @@ def simulate(
                     seed=seed + number,
                     prior_included=prior_included,
                     prior_excluded=prior_excluded,
+                    priors=prior_record or None,
                 )
             )
             progress.advance(task)

@@ -4,8 +4,8 @@ The public interface, used by the ``rank``, ``review`` and ``simulate`` commands
 
 * ``features_of(records)`` / ``build_features(texts)`` → ``Features`` (TF-IDF, built once);
 * ``rank_records(features, decisions, seed=, query=)`` → ``Ranking`` (order, scores, method);
-* ``retrain_interval(labelled)``: how many decisions an interactive session takes from one
-  ranking before retraining;
+* ``retrain_interval(labelled)``: how many decisions a simulation takes from one ranking
+  before retraining;
 * ``stopping_estimate(labels_in_order, records, recall_target=, confidence=)`` →
   ``StoppingEstimate``;
 * ``simulate(features, labels, seed=, …)`` → ``SimulationRun`` with ``ScreeningMetrics``.

@@ -1,10 +1,12 @@
 """Replaying a fully labelled review: how soon would ranking have found its relevant records?
 
 One run: the seed draws ``prior_included`` included and ``prior_excluded`` excluded records
-as prior knowledge (screened first); then, as in an interactive session, the model is
+as prior knowledge (screened first), or the caller names them (``priors``: for example the
+records another tool's run started from, so that two tools are compared from the same
+start); then, as in an interactive session, the model is
 trained on every label so far, the top records of its ranking are screened (their known
-labels revealed), and so on: retraining after every record until 100 are labelled, then
-after every 2 % of the labelled ones (``retrain_interval``). The run stops when the last
+labels revealed), and so on: retraining after every record until 1,000 are labelled, then
+after every 0.1 % of the labelled ones (``retrain_interval``). The run stops when the last
 relevant record is found: the records after it cannot change any measure.
 """
 
@@ -64,6 +66,17 @@ def draw_priors(labels: np.ndarray, included: int, excluded: int, seed: int) -> 
     ]
 
 
+def chosen_priors(labels: np.ndarray, priors: Sequence[int]) -> list[int]:
+    """The prior records named by the caller, checked: existing and distinct."""
+    chosen = [int(position) for position in priors]
+    outside = [position for position in chosen if not 0 <= position < len(labels)]
+    if outside:
+        raise RankingError(f"prior record {outside[0]} does not exist: the records are 0 to {len(labels) - 1}")
+    if len(set(chosen)) != len(chosen):
+        raise RankingError("a prior record is named twice")
+    return chosen
+
+
 def simulate(
     features: Features,
     labels: Sequence[int],
@@ -71,13 +84,15 @@ def simulate(
     seed: int,
     prior_included: int = 1,
     prior_excluded: int = 1,
+    priors: Sequence[int] | None = None,
     settings: ModelSettings = MODEL,
     interval: Callable[[int], int] = retrain_interval,
 ) -> SimulationRun:
     """Replay screening of records whose labels (1 relevant, 0 not) are all known.
 
-    ``interval`` gives the decisions taken from one ranking before retraining, from the
-    number labelled (``lambda labelled: 1`` retrains after every record).
+    ``priors`` names the prior records (positions) instead of drawing them. ``interval``
+    gives the decisions taken from one ranking before retraining, from the number labelled
+    (``lambda labelled: 1`` retrains after every record).
     """
     labels = np.asarray(labels, dtype=np.int64)
     if len(labels) != features.records:
@@ -85,7 +100,11 @@ def simulate(
     relevant = int(labels.sum())
     if relevant == 0:
         raise RankingError("no record is labelled relevant: there is nothing to find")
-    order = draw_priors(labels, prior_included, prior_excluded, seed)
+    if priors is None:
+        order = draw_priors(labels, prior_included, prior_excluded, seed)
+    else:
+        order = chosen_priors(labels, priors)
+    prior_count = len(order)
     decisions = {position: int(labels[position]) for position in order}
     found = sum(decisions.values())
     trainings, seconds = 0, 0.0
@@ -106,10 +125,10 @@ def simulate(
         seed=seed,
         records=len(labels),
         relevant=relevant,
-        priors=prior_included + prior_excluded,
+        priors=prior_count,
         order=np.asarray(order, dtype=np.int64),
         labels=screened,
-        metrics=screening_metrics(screened, len(labels), relevant, prior_included + prior_excluded),
+        metrics=screening_metrics(screened, len(labels), relevant, prior_count),
         trainings=trainings,
         training_seconds=seconds,
     )

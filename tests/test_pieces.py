@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from screenrev import parse, pieces, workspace
+from screenrev import importer, parse, pieces, workspace
 from screenrev.errors import InputError
 from screenrev.importer import import_files
 from screenrev.review import Review
@@ -148,7 +149,14 @@ def test_a_failing_part_worker_leaves_the_file_to_one_pass(tmp_path: Path, monke
     def write_piece(*args: object) -> None:
         raise MemoryError("a worker runs out of memory")
 
+    copy_and_hash = importer._copy_and_hash
+
+    def slow_copy(source: Path, target: Path) -> str:
+        time.sleep(0.5)  # the file kept in searches/ is read again only once it is complete
+        return copy_and_hash(source, target)
+
     monkeypatch.setattr(pieces, "write_piece", write_piece)
+    monkeypatch.setattr(importer, "_copy_and_hash", slow_copy)
     assert _stored(tmp_path / "three", export, processes=3) == one
 
 

@@ -157,8 +157,12 @@ def import_files(
                         if on_stored is not None:
                             def report(done: int, plan: _Planned = plan) -> None:
                                 on_stored(plan.search.file, done, plan.search.records)
-                        workspace.store(plan.search, plan.parsed, on_stored=report, processes=processes)
-                _check_copies(copies)
+                        copy = copies.get(plan.search.name)
+                        workspace.store(
+                            plan.search, plan.parsed, on_stored=report, processes=processes,
+                            kept=None if copy is None else lambda copy=copy: _check_copies([copy]),
+                        )
+                _check_copies(list(copies.values()))
                 review.save_searches(searches)
         except BaseException:
             hasher.shutdown(wait=True)  # no copy is being made while they are taken back
@@ -253,15 +257,15 @@ _Copy = tuple[Future[str], Path, str]
 
 def _copy_exports(
     review: Review, planned: list[_Planned], written: list[tuple[Path, Path | None]], hashing: ThreadPoolExecutor
-) -> list[_Copy]:
-    """Copy new exports into ``searches/``, noting each (file, backup of what it replaced).
+) -> dict[str, _Copy]:
+    """Copy new exports into ``searches/``, noting each (file, backup of what it replaced); search → copy.
 
     Each file is copied by the kernel (six times faster than writing bytes held in memory)
     and hashed, by a thread while the records are stored; ``_check_copies`` waits for it
     and makes sure the copy is the file that was read.
     """
     (review.root / SEARCHES_DIR).mkdir(exist_ok=True)
-    copies = []
+    copies = {}
     for plan in planned:
         if plan.parsed is None:  # unchanged: nothing to copy
             continue
@@ -273,7 +277,7 @@ def _copy_exports(
             backup = target.with_name(f".{target.name}.previous")
             os.replace(target, backup)
         written.append((target, backup))
-        copies.append((hashing.submit(_copy_and_hash, plan.source, target), plan.source, plan.search.sha256))
+        copies[plan.search.name] = (hashing.submit(_copy_and_hash, plan.source, target), plan.source, plan.search.sha256)
     return copies
 
 

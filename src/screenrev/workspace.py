@@ -247,18 +247,23 @@ class Workspace:
         *,
         on_stored: Callable[[int], None] | None = None,
         processes: int | None = None,
+        kept: Callable[[], None] | None = None,
     ) -> None:
         """Replace a search's records in one transaction; ``on_stored(n)`` reports progress.
 
         A large search is stored by ``processes`` processes (by default one per idle core,
         see ``forked.processes_for``), with the same rows as one process stores. When
         workers read parts of the file (``parse.Split``) and one fails, the file kept in
-        the review is read again in one pass and stored by this process.
+        the review is read again in one pass and stored by this process. ``kept`` waits
+        until that file is complete (the importer copies it there while the records are
+        stored) and raises if the copy failed.
         """
         try:
             self._store(search, parsed, on_stored=on_stored, processes=processes)
         except PartFailed:
             parsed.close()
+            if kept is not None:
+                kept()
             self._store(search, self.reread(search), on_stored=on_stored, processes=1)
 
     def _store(

@@ -29,6 +29,7 @@ def simulate(
     prior_record: Annotated[
         Optional[list[int]],
         typer.Option(
+            metavar="<row>",
             help="A record known before ranking, by its row in DATA (0 is the first record); repeat for "
             "several. Replaces the drawn priors in every run (ASReview's --prior-idx)."
         ),

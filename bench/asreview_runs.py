@@ -98,20 +98,27 @@ def runs(command: Path, labelled: Path, seeds: list[int], cache: Path) -> list[R
 
 def labels(labelled: Path) -> list[int]:
     """The labels of the file's rows, in order (ASReview's priors are rows of the file)."""
+    return _labels(_rows(labelled))
+
+
+def _rows(labelled: Path) -> list[dict]:
     with labelled.open(encoding="utf-8", newline="") as source:
-        return [int(row["label_included"]) for row in csv.DictReader(source)]
+        return list(csv.DictReader(source))
+
+
+def _labels(rows: list[dict]) -> list[int]:
+    return [int(row["label_included"]) for row in rows]
 
 
 def _write(labelled: Path, data: Path) -> list[int]:
     """The set as ASReview reads it; the labels in file order."""
-    with labelled.open(encoding="utf-8", newline="") as source:
-        rows = list(csv.DictReader(source))
+    rows = _rows(labelled)
     with data.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
         for row in rows:
             writer.writerow([row.get(column) or "" for column in COLUMNS])
-    return [int(row["label_included"]) for row in rows]
+    return _labels(rows)
 
 
 def _screened(project: Path, database: Path) -> list[tuple[int, int]]:

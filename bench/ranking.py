@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import functools
 import multiprocessing
-import os
 import statistics
 import sys
 import time
@@ -110,16 +109,13 @@ def quality(names: list[str], seeds: list[int], every_record: bool, asreview: Pa
         labels = _labelled(name)[0]
         if measured and labels != asreview_runs.labels(SETS[name]):
             sys.exit(f"{SETS[name]}: screenrev reads the records in another order than the file's rows")
-    jobs = [(name, seed, measured[name][number].priors if measured else None)
+    jobs = [(name, seed, measured[name][number].priors if measured else None, every_record)
             for name in names for number, seed in enumerate(seeds)]
-    with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
-        done = pool.imap(_replay, [(name, seed, priors, every_record) for name, seed, priors in jobs])
-        runs_of: dict[str, list] = {name: [] for name in names}
+    with multiprocessing.get_context("fork").Pool() as pool:
+        done = pool.imap(_replay, jobs)
         beaten, wss, theirs = 0, [], []
         for name in names:
-            for _ in seeds:
-                runs_of[name].append(next(done))
-            runs = runs_of[name]
+            runs = [next(done) for _ in seeds]
             scores = [run["wss95"] for run in runs]
             mean = statistics.fmean(scores)
             target = statistics.fmean(run.wss95 for run in measured[name]) if measured else ASREVIEW[name]

@@ -22,7 +22,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# ASReview 3.0.8 in an environment of its own, for bench/ranking.py to compare on the same seeds.
+# ASReview 3.0.8 in an environment of its own, for bench/rank.py to compare on the same seeds.
 asreview: .asreview/bin/asreview
 
 .asreview/bin/asreview:
@@ -30,11 +30,11 @@ asreview: .asreview/bin/asreview
 	.asreview/bin/python -m pip install --quiet asreview==3.0.8
 
 bench: $(STAMP)
-	$(BIN)/python bench/import_speed.py
+	$(BIN)/python bench/records.py
 	$(BIN)/python bench/dedup.py
 	$(BIN)/python bench/flow.py
 	$(BIN)/python bench/rules.py
-	$(BIN)/python bench/ranking.py
+	$(BIN)/python bench/rank.py
 
 clean:
 	rm -rf $(VENV) .asreview build dist src/*.egg-info out

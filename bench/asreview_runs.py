@@ -34,7 +34,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from screenrev.rank import screening_metrics
+from screenrev.rank.metrics import screening_metrics
 
 VERSION = "3.0.8"
 COLUMNS = ("title", "abstract", "keywords", "authors", "label_included")

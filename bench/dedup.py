@@ -49,8 +49,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from realdata import pool  # noqa: E402
 
-from screenrev.dedup import deduplicate  # noqa: E402
-from screenrev.parse import read_export  # noqa: E402
+from screenrev.dedup.cluster import deduplicate  # noqa: E402
+from screenrev.records.parse import read_export  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 DEDUP = SHARED / "dedup"

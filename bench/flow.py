@@ -37,12 +37,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from screenrev.clusters import deduplicate_review  # noqa: E402
-from screenrev.decisions import COLUMNS  # noqa: E402
-from screenrev.flow import review_flow  # noqa: E402
-from screenrev.importer import import_files  # noqa: E402
-from screenrev.review import Review  # noqa: E402
-from screenrev.workspace import Workspace  # noqa: E402
+from screenrev.decisions.files import COLUMNS  # noqa: E402
+from screenrev.dedup.stage import deduplicate_review  # noqa: E402
+from screenrev.flow.stage import review_flow  # noqa: E402
+from screenrev.records.stage import import_files  # noqa: E402
+from screenrev.records.workspace import Workspace  # noqa: E402
+from screenrev.review.folder import Review  # noqa: E402
 
 SCREENING = ROOT.parent / "shared" / "data" / "screening"
 SETS = sorted(SCREENING.glob("cohen2006/*.csv")) + [SCREENING / "kitchenham_2010" / "Kitchenham_2010.csv",

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from screenrev.errors import InputError  # noqa: E402
-from screenrev.parse import read_export  # noqa: E402
+from screenrev.records.parse import read_export  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 DEDUP_SETS = ("cytology_screening", "haematology", "respiratory", "special_cases")

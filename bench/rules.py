@@ -34,10 +34,13 @@ sys.path.insert(0, str(ROOT / "src"))
 from realdata import pool  # noqa: E402
 
 from screenrev.forked import processes_for  # noqa: E402
-from screenrev.parse import bulk  # noqa: E402
-from screenrev.rules import Screener, load_protocol  # noqa: E402
-from screenrev.rules.protocol import TextTest  # noqa: E402
-from screenrev.screening import screen_all, summarise  # noqa: E402
+from screenrev.records.parse import bulk  # noqa: E402
+from screenrev.rules.engine import Screener
+from screenrev.rules.protocol import (
+    TextTest,  # noqa: E402
+    load_protocol,  # noqa: E402
+)
+from screenrev.rules.stage import screen_all, summarise  # noqa: E402
 
 PROTOCOL = Path(__file__).with_name("ten_criteria.yaml")
 TARGET = 50_000

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from screenrev.errors import InputError
-from screenrev.formats import ris
-from screenrev.normalise import _MISSING
-from screenrev.parse import read_export
-from screenrev.records import FIELDS
-from screenrev.workspace import _dumps
+from screenrev.records.formats import ris
+from screenrev.records.normalise import _MISSING
+from screenrev.records.parse import read_export
+from screenrev.records.record import FIELDS
+from screenrev.records.workspace import _dumps
 
 # Values as they stand after normalisation: no surrounding or repeated white space.
 _WORD = st.text(alphabet=string.ascii_letters + string.digits + "éøüßçñ'()[]:,.?!", min_size=1, max_size=12)

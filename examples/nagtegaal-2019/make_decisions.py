@@ -27,8 +27,8 @@ import csv
 import sys
 from pathlib import Path
 
-from screenrev.review import Review
-from screenrev.workspace import Workspace
+from screenrev.records.workspace import Workspace
+from screenrev.review.folder import Review
 
 HERE = Path(__file__).resolve().parent
 REVIEWER = "Nagtegaal et al. 2019"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _decisions, _dedup, _flow, _rank, _records, _review, _rules  # noqa: F401 - importing registers the commands
+from . import _decisions, _dedup, _flow, _records, _review, _rules, _simulate  # noqa: F401 - importing registers the commands
 from ._app import app
 
 __all__ = ["app", "main"]

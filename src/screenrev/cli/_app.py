@@ -11,8 +11,8 @@ from typer.core import TyperGroup
 
 from .. import __version__, console
 from ..errors import ScreenrevError
-from ..review import Review
-from ..workspace import Workspace
+from ..records.workspace import Workspace
+from ..review.folder import Review
 
 
 class _Commands(TyperGroup):

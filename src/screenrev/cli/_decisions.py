@@ -13,20 +13,14 @@ import typer
 from rich.table import Table
 
 from .. import console
-from ..agreement import agreement as stage_agreement
-from ..decision_import import read_table
-from ..decisions import (
-    FULL_TEXT,
-    STAGES,
-    TITLE_ABSTRACT,
-    DecisionLog,
-    default_file,
-    primary_index,
-)
+from ..decisions.agreement import agreement as stage_agreement
+from ..decisions.files import FULL_TEXT, STAGES, TITLE_ABSTRACT
+from ..decisions.stage import DecisionLog, default_file, primary_index
+from ..decisions.tables import read_table
 from ..errors import DecisionError
-from ..export import included_records, write_bibtex, write_csv, write_ris
-from ..fileio import atomic_text
-from ..review import Review
+from ..records.export import included_records, write_bibtex, write_csv, write_ris
+from ..review.atomic import atomic_text
+from ..review.folder import Review
 from ._app import JsonOption, app, export_app, open_workspace, print_json
 
 StageOption = Annotated[str, typer.Option("--stage", "-s", help="title_abstract or full_text.")]

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from .. import console
-from ..review import Review
+from ..review.folder import Review
 from ._app import JsonOption, app, open_workspace, print_json
 
 
@@ -27,9 +27,7 @@ def dedup(
     as_json: JsonOption = False,
 ) -> None:
     """Find duplicate records within and across searches; nothing is deleted."""
-    from ..clusters import (
-        deduplicate_review,  # the matcher's libraries load only when needed
-    )
+    from ..dedup.stage import deduplicate_review
 
     review = Review.find()
     with open_workspace(review) as workspace:

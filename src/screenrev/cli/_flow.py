@@ -11,9 +11,10 @@ from rich.table import Table
 
 from .. import console
 from ..errors import ScreenrevError
-from ..fileio import atomic_text
-from ..flow import FlowReport, differences, flatten, review_flow, table_rows
-from ..review import Review
+from ..flow.counts import differences, flatten, table_rows
+from ..flow.stage import FlowReport, review_flow
+from ..review.atomic import atomic_text
+from ..review.folder import Review
 from ._app import JsonOption, app, open_workspace, print_json
 
 #: Where ``screenrev run`` draws the diagram when ``[flow] diagram`` does not say.
@@ -34,14 +35,14 @@ def _print_table(report: FlowReport) -> None:
 
 def _write_outputs(report: FlowReport, csv_out: Optional[Path], diagram: Optional[Path]) -> None:
     if csv_out is not None:
-        from ..prisma import write_template
+        from ..flow.template import write_template
 
         csv_out.parent.mkdir(parents=True, exist_ok=True)
         with atomic_text(csv_out) as out:
             write_template(report.flow, out)
         console.info(f"Wrote the PRISMA2020 template CSV to {csv_out}")
     if diagram is not None:
-        from ..diagram import draw
+        from ..flow.diagram import draw
 
         diagram.parent.mkdir(parents=True, exist_ok=True)
         draw(report.flow, diagram)
@@ -123,8 +124,8 @@ def run(
 ) -> None:
     """Rebuild everything from the review's files in an empty workspace: import, dedup, rules, flow."""
     # The matcher's and the rules' libraries load only when needed.
-    from ..clusters import deduplicate_review
-    from ..screening import screen_review
+    from ..dedup.stage import deduplicate_review
+    from ..rules.stage import screen_review
 
     review = Review.find()
     # The workspace is derived: starting from nothing proves the files alone give these counts.

@@ -11,10 +11,10 @@ import typer
 from rich.table import Table
 
 from .. import console
-from ..export import write_csv, write_ris
-from ..fileio import atomic_text
-from ..importer import import_files
-from ..review import Review
+from ..records.export import write_csv, write_ris
+from ..records.stage import import_files
+from ..review.atomic import atomic_text
+from ..review.folder import Review
 from ._app import JsonOption, app, export_app, open_workspace, print_json
 
 

@@ -14,15 +14,16 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import console
-from ..decisions import DecisionLog, primary_index
+from ..decisions.stage import DecisionLog, primary_index
 from ..errors import ScreenrevError
-from ..fileio import atomic_text
-from ..formats import ris
-from ..pool import screening_pool
-from ..ranking import DEFAULT_SEED, Ranker, review_query, stopping_status
-from ..review import Review
-from ..rules import Screener, load_protocol
-from ..session import Reply, Session
+from ..rank.pool import screening_pool
+from ..rank.session import Reply, Session
+from ..rank.stage import DEFAULT_SEED, Ranker, review_query, stopping_status
+from ..records.formats import ris
+from ..review.atomic import atomic_text
+from ..review.folder import Review
+from ..rules.engine import Screener
+from ..rules.protocol import load_protocol
 from ._app import JsonOption, app, open_workspace, print_json
 
 SeedOption = Annotated[int, typer.Option(help="Seed for the model and for ties (same seed, same order).")]

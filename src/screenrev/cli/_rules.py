@@ -13,11 +13,12 @@ from rich.table import Table
 
 from .. import console
 from ..errors import ReviewNotFoundError
-from ..fileio import atomic_text
-from ..review import Review
-from ..rules import EXCLUDE, FLAG, Screener, check, load_protocol
+from ..review.atomic import atomic_text
+from ..review.folder import Review
+from ..rules.engine import EXCLUDE, FLAG, Screener
 from ..rules.explain import RENDERERS, Example, explain
-from ..screening import screen_records, screen_review, summarise
+from ..rules.protocol import check, load_protocol
+from ..rules.stage import screen_records, screen_review, summarise
 from ._app import JsonOption, app, open_workspace, print_json
 
 rules_app = typer.Typer(help="Check and explain a protocol (rule file).", no_args_is_help=True)

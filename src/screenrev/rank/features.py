@@ -9,7 +9,7 @@ a term too. Each term's weight is ``(1 + log tf) · idf`` with ``idf = log((1 + 
 bigrams), computed several times faster.
 
 Ranking uses words only (``BIGRAMS``): on the fifteen labelled reviews of
-``bench/ranking.py`` word pairs raised WSS@95 on a few (Opiods, Nagtegaal) and lowered
+``bench/rank.py`` word pairs raised WSS@95 on a few (Opiods, Nagtegaal) and lowered
 it on more (mean 0.463 against 0.478 with words alone, 5 seeds each), while they
 triple the entries of the matrix and so the time to retrain and rescore.
 
@@ -39,7 +39,7 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
-from ..parse import bulk
+from ..records.parse import bulk
 
 #: Terms in more than this share of the records say nothing about relevance.
 MAX_DOCUMENT_SHARE = 0.95

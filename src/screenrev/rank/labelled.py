@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from ..parse import read_export
+from ..records.parse import read_export
 
 #: Label columns looked for, in this order, when none is named.
 LABEL_COLUMNS = ("label_included", "included", "label")

@@ -1,7 +1,7 @@
 """The relevance model: a linear classifier trained on the human decisions so far.
 
 One configuration serves every review (``MODEL``, chosen on fifteen labelled reviews by
-``bench/ranking.py``): a linear support vector machine (scikit-learn's ``LinearSVC``,
+``bench/rank.py``): a linear support vector machine (scikit-learn's ``LinearSVC``,
 squared hinge loss) on the TF-IDF word features with the title block beside them
 (``Features.model_matrix``), trained on
 

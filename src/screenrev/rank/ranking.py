@@ -4,7 +4,7 @@ This is what ``rank``, ``review`` and ``simulate`` share: ``rank_records`` for o
 ranking, ``retrain_interval`` for how often a simulation retrains. ``review`` retrains
 after every decision (in the background), and a simulation does too until 1,000 records
 are decided. Before, ``review`` retrained every 5 decisions, and a simulation after every
-decision until 100 and then after every 2 % of the decided records; on 13 reviews of ``bench/ranking.py`` (10 seeds, each started
+decision until 100 and then after every 2 % of the decided records; on 13 reviews of ``bench/rank.py`` (10 seeds, each started
 from ASReview's priors of the seed) retraining after every decision raised the mean
 WSS@95 from 0.459 to 0.464, and OralHypoglycemics from 0.016 below ASReview to 0.004
 above it.

@@ -12,14 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from .protocol import (
-    Condition,
-    Criterion,
-    FieldTest,
-    PeerReviewTest,
-    Protocol,
-    TextTest,
-)
+from .protocol import Condition, Criterion, FieldTest, PeerReviewTest, Protocol, TextTest
 from .terms import Phrase, Term
 
 _LANGUAGE_NAMES = {

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Union
 
 from ..errors import ProtocolError
-from ..normalise import language as normalise_language
-from ..records import FIELDS
+from ..records.normalise import language as normalise_language
+from ..records.record import FIELDS
 from .terms import Term, TermError, parse_term
 from .yamldata import Located, load
 

@@ -1,0 +1,367 @@
+"""The PRISMA 2020 flow: every box counted from the records, the rules and the decisions.
+
+``count_flow`` is a pure function: records (with their cluster's primary record), the rule
+exclusions, the settled decisions per stage and the manifest's other sources in, counts
+out. Each box is counted on its own, record by record, and ``check_identities`` then
+verifies that the boxes add up (identified = duplicates + automation-excluded + not
+screened + screened, screened = excluded + sought, …): a violation is a bug in screenrev,
+never something to print.
+
+Names follow the PRISMA2020 R package's template (``database_results``, ``duplicates``,
+``excluded_automatic``, ``records_screened``, ``dbr_sought_reports``, …), with a few
+counts the template has no box for: ``records_unscreened`` (left unscreened after a
+stated stopping rule; written as ``excluded_other`` in the template), ``records_awaiting``
+(no decision yet and no stopping rule), ``reports_awaiting`` (sought, no full-text
+decision yet), ``dbr_included``/``other_included`` (reports included per stream) and
+``human_overrides`` (records a rule excluded that a reviewer screened anyway: the human
+decision counts). One record is one report, and one included report one study: reports
+of the same study are not linked.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+
+from ..decisions.files import Settled
+from ..errors import ManifestError
+from ..review.folder import Review, Stopping
+
+#: Label for title/abstract exclusions given without a reason.
+NO_REASON = "No reason recorded"
+OTHER_METHODS = (
+    "website_results", "organisation_results", "citations_results",
+    "other_sought_reports", "other_notretrieved_reports", "other_assessed",
+)
+
+
+class FlowArithmeticError(Exception):
+    """The boxes of a flow do not add up: a bug in screenrev, not in the review's files."""
+
+
+@dataclass(frozen=True)
+class OtherMethods:
+    """Records found by other methods (``[other_methods]``): counted by hand, not imported."""
+
+    website_results: int = 0
+    organisation_results: int = 0
+    citations_results: int = 0
+    other_sought_reports: int = 0
+    other_notretrieved_reports: int = 0
+    other_assessed: int = 0
+    other_excluded: dict[str, int] = field(default_factory=dict)
+    """Reason → reports excluded."""
+
+    @classmethod
+    def from_manifest(cls, review: Review) -> OtherMethods:
+        """The ``[other_methods]`` table, checked: sought = not retrieved + assessed ≥ excluded."""
+        values = review.section("other_methods")
+
+        def fail(message: str) -> ManifestError:
+            return ManifestError(f"[other_methods] {message}", path=review.manifest_path)
+
+        unknown = set(values) - {*OTHER_METHODS, "other_excluded"}
+        if unknown:
+            raise fail(f"unknown key {sorted(unknown)[0]!r} (keys: {', '.join(OTHER_METHODS)}, other_excluded)")
+        counts = {name: values.get(name, 0) for name in OTHER_METHODS}
+        excluded = values.get("other_excluded", {})
+        if not isinstance(excluded, dict):
+            raise fail("other_excluded must be a table of reason = count")
+        for name, value in [*counts.items(), *((f"other_excluded {k!r}", v) for k, v in excluded.items())]:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise fail(f"{name} must be a whole number, 0 or more")
+        if counts["other_sought_reports"] != counts["other_notretrieved_reports"] + counts["other_assessed"]:
+            raise fail("other_sought_reports must equal other_notretrieved_reports + other_assessed")
+        if sum(excluded.values()) > counts["other_assessed"]:
+            raise fail("other_excluded adds up to more than other_assessed")
+        return cls(**counts, other_excluded=dict(excluded))
+
+
+@dataclass
+class Flow:
+    """The counts of a PRISMA 2020 flow diagram."""
+
+    identified: int = 0
+    """Records identified from databases and registers (every imported record)."""
+    database_results: int = 0
+    database_specific_results: dict[str, int] = field(default_factory=dict)
+    register_results: int = 0
+    register_specific_results: dict[str, int] = field(default_factory=dict)
+    website_results: int = 0
+    organisation_results: int = 0
+    citations_results: int = 0
+    duplicates: int = 0
+    excluded_automatic: int = 0
+    excluded_automatic_reasons: dict[str, int] = field(default_factory=dict)
+    records_unscreened: int = 0
+    """Left unscreened after the stopping rule (the template's ``excluded_other``)."""
+    stopping_rule: str = ""
+    """The stated stopping rule, when one was met."""
+    records_awaiting: int = 0
+    """Without a title/abstract decision, and no stopping rule stated."""
+    records_screened: int = 0
+    records_excluded: int = 0
+    records_excluded_reasons: dict[str, int] = field(default_factory=dict)
+    dbr_sought_reports: int = 0
+    dbr_notretrieved_reports: int = 0
+    reports_awaiting: int = 0
+    """Sought, with no full-text decision yet (or ``maybe``)."""
+    dbr_assessed: int = 0
+    dbr_excluded: dict[str, int] = field(default_factory=dict)
+    dbr_included: int = 0
+    other_sought_reports: int = 0
+    other_notretrieved_reports: int = 0
+    other_assessed: int = 0
+    other_excluded: dict[str, int] = field(default_factory=dict)
+    other_included: int = 0
+    new_studies: int = 0
+    new_reports: int = 0
+    previous_studies: int = 0
+    previous_reports: int = 0
+    total_studies: int = 0
+    total_reports: int = 0
+    human_overrides: int = 0
+    """Records a rule excluded that reviewers screened (counted as screened)."""
+
+    def counts(self) -> dict[str, int | dict[str, int]]:
+        """Every count (reasons as ``{reason: n}``), for JSON and for the expected counts."""
+        data = asdict(self)
+        del data["stopping_rule"]
+        return data
+
+
+def _ranked(counter: Counter) -> dict[str, int]:
+    """Reasons from the most to the least common (ties in alphabetical order)."""
+    return dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+
+
+def count_flow(
+    records: Iterable[tuple[str, str, str]],
+    *,
+    rule_exclusions: Mapping[str, str],
+    title_abstract: Mapping[str, Settled],
+    full_text: Mapping[str, Settled],
+    registers: Iterable[str] = (),
+    other_methods: OtherMethods | None = None,
+    previous: tuple[int, int] = (0, 0),
+    stopping: Stopping | None = None,
+) -> Flow:
+    """Count the flow from ``(key, database, primary key)`` rows, one per imported record.
+
+    ``rule_exclusions`` maps primary records to the label of the rule that excluded them;
+    ``title_abstract`` and ``full_text`` hold the settled decision per primary record.
+    """
+    registers = set(registers)
+    other = other_methods or OtherMethods()
+    flow = Flow(stopping_rule=stopping.describe() if stopping else "")
+    per_database: Counter[str] = Counter()
+    per_register: Counter[str] = Counter()
+    primaries: list[str] = []
+    for key, database, primary in records:
+        flow.identified += 1
+        if database in registers:
+            flow.register_results += 1
+            per_register[database] += 1
+        else:
+            flow.database_results += 1
+            per_database[database] += 1
+        if key == primary:
+            primaries.append(key)
+        else:
+            flow.duplicates += 1
+    flow.database_specific_results = dict(per_database)
+    flow.register_specific_results = dict(per_register)
+
+    automatic: Counter[str] = Counter()
+    excluded: Counter[str] = Counter()
+    full_text_excluded: Counter[str] = Counter()
+    for record in primaries:
+        screened = title_abstract.get(record)
+        if screened is None:
+            if record in rule_exclusions:
+                flow.excluded_automatic += 1
+                automatic[rule_exclusions[record]] += 1
+            elif stopping is not None:
+                flow.records_unscreened += 1
+            else:
+                flow.records_awaiting += 1
+            continue
+        flow.human_overrides += record in rule_exclusions
+        flow.records_screened += 1
+        if screened.decision == "exclude":
+            flow.records_excluded += 1
+            excluded[screened.reason or NO_REASON] += 1
+            continue
+        flow.dbr_sought_reports += 1
+        assessed = full_text.get(record)
+        if assessed is None or assessed.decision == "maybe":
+            flow.reports_awaiting += 1
+        elif assessed.decision == "not_retrieved":
+            flow.dbr_notretrieved_reports += 1
+        else:
+            flow.dbr_assessed += 1
+            if assessed.decision == "exclude":
+                full_text_excluded[assessed.reason or NO_REASON] += 1
+            else:
+                flow.dbr_included += 1
+    flow.excluded_automatic_reasons = _ranked(automatic)
+    flow.records_excluded_reasons = _ranked(excluded)
+    flow.dbr_excluded = _ranked(full_text_excluded)
+
+    for name in OTHER_METHODS:
+        setattr(flow, name, getattr(other, name))
+    flow.other_excluded = _ranked(Counter(other.other_excluded))
+    flow.other_included = other.other_assessed - sum(other.other_excluded.values())
+    # Reports of the same study are not linked: each included report is one study.
+    flow.new_reports = flow.dbr_included + flow.other_included
+    flow.new_studies = flow.new_reports
+    flow.previous_studies, flow.previous_reports = previous
+    flow.total_studies = flow.previous_studies + flow.new_studies
+    flow.total_reports = flow.previous_reports + flow.new_reports
+    return flow
+
+
+def identities(flow: Flow) -> list[tuple[str, int, int]]:
+    """Each identity of the flow as ``(statement, left side, right side)``."""
+    total = sum
+    return [
+        ("identified = database_results + register_results",
+         flow.identified, flow.database_results + flow.register_results),
+        ("database_results = sum of database_specific_results",
+         flow.database_results, total(flow.database_specific_results.values())),
+        ("register_results = sum of register_specific_results",
+         flow.register_results, total(flow.register_specific_results.values())),
+        ("identified = duplicates + excluded_automatic + records_unscreened + records_awaiting + records_screened",
+         flow.identified, flow.duplicates + flow.excluded_automatic + flow.records_unscreened
+         + flow.records_awaiting + flow.records_screened),
+        ("excluded_automatic = sum of its reasons",
+         flow.excluded_automatic, total(flow.excluded_automatic_reasons.values())),
+        ("records_screened = records_excluded + dbr_sought_reports",
+         flow.records_screened, flow.records_excluded + flow.dbr_sought_reports),
+        ("records_excluded = sum of its reasons",
+         flow.records_excluded, total(flow.records_excluded_reasons.values())),
+        ("dbr_sought_reports = dbr_notretrieved_reports + reports_awaiting + dbr_assessed",
+         flow.dbr_sought_reports, flow.dbr_notretrieved_reports + flow.reports_awaiting + flow.dbr_assessed),
+        ("dbr_assessed = sum of dbr_excluded + dbr_included",
+         flow.dbr_assessed, total(flow.dbr_excluded.values()) + flow.dbr_included),
+        ("other_sought_reports = other_notretrieved_reports + other_assessed",
+         flow.other_sought_reports, flow.other_notretrieved_reports + flow.other_assessed),
+        ("other_assessed = sum of other_excluded + other_included",
+         flow.other_assessed, total(flow.other_excluded.values()) + flow.other_included),
+        ("new_reports = dbr_included + other_included",
+         flow.new_reports, flow.dbr_included + flow.other_included),
+        ("new_studies = new_reports (one report per study)", flow.new_studies, flow.new_reports),
+        ("total_studies = previous_studies + new_studies",
+         flow.total_studies, flow.previous_studies + flow.new_studies),
+        ("total_reports = previous_reports + new_reports",
+         flow.total_reports, flow.previous_reports + flow.new_reports),
+        ("human_overrides <= records_screened", min(flow.human_overrides, flow.records_screened),
+         flow.human_overrides),
+    ]
+
+
+def check_identities(flow: Flow) -> None:
+    """Raise FlowArithmeticError naming the first identity that fails or count that is negative."""
+    for name, value in flow.counts().items():
+        values = value.values() if isinstance(value, dict) else [value]
+        if any(number < 0 for number in values):
+            raise FlowArithmeticError(f"{name} is negative: {value}")
+    for statement, left, right in identities(flow):
+        if left != right:
+            raise FlowArithmeticError(f"the flow does not add up: {statement} fails ({left:,} ≠ {right:,})")
+
+
+# --- expected counts ([expected] in the manifest) ------------------------------------
+
+
+def flatten(counts: Mapping[str, object]) -> dict[str, int]:
+    """``{"dbr_excluded": {"Wrong design": 3}}`` → ``{"dbr_excluded: Wrong design": 3}``."""
+    flat: dict[str, int] = {}
+    for name, value in counts.items():
+        if isinstance(value, Mapping):
+            for reason, number in value.items():
+                flat[f"{name}: {reason}"] = number
+        else:
+            flat[name] = value
+    return flat
+
+
+def differences(expected: Mapping[str, object], actual: Mapping[str, object]) -> list[tuple[str, int | None, int | None]]:
+    """The counts that differ, as ``(name, expected, actual)`` (None: absent on that side)."""
+    want, have = flatten(expected), flatten(actual)
+    names = list(have) + [name for name in want if name not in have]
+    return [(name, want.get(name), have.get(name)) for name in names if want.get(name) != have.get(name)]
+
+
+#: What each count means, for tables (PRISMA 2020 box wording).
+DESCRIPTIONS = {
+    "identified": "Records identified from databases and registers",
+    "database_results": "Records identified from databases",
+    "register_results": "Records identified from registers",
+    "website_results": "Records identified from websites",
+    "organisation_results": "Records identified from organisations",
+    "citations_results": "Records identified from citation searching",
+    "duplicates": "Duplicate records removed",
+    "excluded_automatic": "Records marked as ineligible by automation tools (rules)",
+    "records_unscreened": "Records not screened after the stopping rule",
+    "records_awaiting": "Records awaiting screening",
+    "records_screened": "Records screened",
+    "records_excluded": "Records excluded",
+    "dbr_sought_reports": "Reports sought for retrieval",
+    "dbr_notretrieved_reports": "Reports not retrieved",
+    "reports_awaiting": "Reports awaiting assessment",
+    "dbr_assessed": "Reports assessed for eligibility",
+    "dbr_excluded": "Reports excluded",
+    "dbr_included": "Reports included (databases and registers)",
+    "other_sought_reports": "Reports sought for retrieval (other methods)",
+    "other_notretrieved_reports": "Reports not retrieved (other methods)",
+    "other_assessed": "Reports assessed for eligibility (other methods)",
+    "other_excluded": "Reports excluded (other methods)",
+    "other_included": "Reports included (other methods)",
+    "new_studies": "New studies included in review",
+    "new_reports": "Reports of new included studies",
+    "previous_studies": "Studies included in previous version of review",
+    "previous_reports": "Reports of studies included in previous version of review",
+    "total_studies": "Total studies included in review",
+    "total_reports": "Reports of total included studies",
+    "human_overrides": "Rule exclusions overridden by reviewers",
+}
+#: Counts whose reasons or parts are listed under them in tables.
+BREAKDOWNS = {
+    "database_results": "database_specific_results",
+    "register_results": "register_specific_results",
+    "excluded_automatic": "excluded_automatic_reasons",
+    "records_excluded": "records_excluded_reasons",
+}
+
+
+#: Counts shown in tables only when not zero: sources and states many reviews never have.
+OPTIONAL = frozenset({
+    "register_results", "website_results", "organisation_results", "citations_results", "records_unscreened",
+    "records_awaiting", "reports_awaiting", "other_sought_reports", "other_notretrieved_reports",
+    "other_assessed", "other_excluded", "other_included", "previous_studies", "previous_reports",
+    "total_studies", "total_reports", "human_overrides",
+})
+
+
+def table_rows(flow: Flow) -> list[tuple[str, str, int, bool]]:
+    """``(name, description, count, is_detail)`` rows in the order of the diagram (optional zeros left out)."""
+    counts = flow.counts()
+    rows = []
+    for item in fields(Flow):
+        name = item.name
+        value = counts.get(name)
+        total = sum(value.values()) if isinstance(value, dict) else value
+        if name not in DESCRIPTIONS or (name in OPTIONAL and not total):
+            continue
+        if name.startswith("total_") and not (flow.previous_studies or flow.previous_reports):
+            continue
+        if isinstance(value, dict):
+            rows.append((name, DESCRIPTIONS[name], sum(value.values()), False))
+            rows += [("", f"  {reason}", n, True) for reason, n in value.items()]
+            continue
+        rows.append((name, DESCRIPTIONS[name], value, False))
+        if name in BREAKDOWNS:
+            rows += [("", f"  {part}", n, True) for part, n in counts[BREAKDOWNS[name]].items()]
+    return rows

@@ -1,0 +1,113 @@
+"""The flow of a review: its records, rule outcomes and decision files counted into a
+PRISMA 2020 flow, with what the reviewer should know about it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..decisions.files import FULL_TEXT, TITLE_ABSTRACT, Reasons
+from ..decisions.stage import DecisionLog, primary_index
+from ..errors import ConflictError, ManifestError, ScreenrevError
+from ..review.folder import Review
+from .counts import Flow, OtherMethods, check_identities, count_flow
+
+# --- the flow of a review ------------------------------------------------------------
+
+
+@dataclass
+class FlowReport:
+    """A review's flow and what the reviewer should know about it."""
+
+    flow: Flow
+    warnings: list[str]
+
+
+def _record_rows(review: Review, workspace) -> list[tuple[str, str, str]]:
+    """``(key, database, primary key)`` per record, searches in manifest order."""
+    primary_of = primary_index(workspace)
+    order = {search.name: index for index, search in enumerate(review.searches())}
+    rows = workspace.db.execute("SELECT key, search, database, position FROM records").fetchall()
+    rows.sort(key=lambda row: (order.get(row[1], len(order)), row[3]))
+    return [(key, database, primary_of[key]) for key, _, database, _ in rows]
+
+
+def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) -> FlowReport:
+    """Count the flow of a review from its workspace and decision files, refusing unresolved conflicts."""
+    rows = _record_rows(review, workspace)
+    if rows and not workspace.has_clusters():
+        raise ScreenrevError("duplicates are not marked yet: run 'screenrev dedup' (or 'screenrev run') first")
+    log = DecisionLog(review, {key: primary for key, _, primary in rows}, reasons)
+    settled = {stage: log.settle(stage) for stage in (TITLE_ABSTRACT, FULL_TEXT)}
+    conflicts = {stage: len(s.conflicts) for stage, s in settled.items() if s.conflicts}
+    if conflicts:
+        stage = next(iter(conflicts))
+        listing = ", ".join(f"{n:,} at {stage}" for stage, n in conflicts.items())
+        raise ConflictError(
+            f"unresolved conflicts between reviewers ({listing}): see 'screenrev agreement --stage {stage}'; "
+            f"a resolver's decision settles each, or set a policy in [conflicts] of screenrev.toml"
+        )
+    previous = review.section("previous_review")
+    flow = count_flow(
+        rows,
+        rule_exclusions=workspace.rule_exclusions(),
+        title_abstract=settled[TITLE_ABSTRACT].settled,
+        full_text=settled[FULL_TEXT].settled,
+        registers=_registers(review),
+        other_methods=OtherMethods.from_manifest(review),
+        previous=(_count(review, previous, "studies"), _count(review, previous, "reports")),
+        stopping=review.stopping,
+    )
+    check_identities(flow)
+    return FlowReport(flow, _rules_warnings(review, workspace) + _warnings(flow))
+
+
+def _rules_warnings(review: Review, workspace) -> list[str]:
+    """Say so when the protocol's exclusion rules are not what the stored rule outcomes come from."""
+    if not review.protocol_path.is_file():
+        return []
+    from ..rules.protocol import load_protocol
+
+    protocol = load_protocol(review.protocol_path)
+    if not any(criterion.action == "exclude" for criterion in protocol.criteria):
+        return []
+    applied = workspace.screened_with()
+    if applied == protocol.sha256:
+        return []
+    state = "have not been applied" if applied is None else "changed since they were applied"
+    return [f"the protocol's exclusion rules {state} ('screenrev screen'): the records they exclude "
+            "are not counted as excluded by automation"]
+
+
+def _registers(review: Review) -> list[str]:
+    registers = review.section("sources").get("registers", [])
+    if not isinstance(registers, list) or not all(isinstance(name, str) for name in registers):
+        raise ManifestError("[sources] registers must be a list of database names", path=review.manifest_path)
+    return registers
+
+
+def _count(review: Review, table: Mapping, name: str) -> int:
+    value = table.get(name, 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ManifestError(f"[previous_review] {name} must be a whole number, 0 or more", path=review.manifest_path)
+    return value
+
+
+def _warnings(flow: Flow) -> list[str]:
+    warnings = []
+    if flow.records_awaiting:
+        warnings.append(
+            f"{flow.records_awaiting:,} records have no title/abstract decision and no stopping rule is "
+            "stated ([screening.stopping] in screenrev.toml): they are counted as awaiting screening"
+        )
+    if flow.reports_awaiting:
+        warnings.append(
+            f"{flow.reports_awaiting:,} reports sought have no full-text decision yet (or 'maybe'): "
+            "they are counted as awaiting assessment"
+        )
+    if flow.human_overrides:
+        warnings.append(
+            f"{flow.human_overrides:,} records excluded by a rule were screened by a reviewer: "
+            "the reviewers' decision counts"
+        )
+    return warnings

@@ -1,0 +1,62 @@
+"""The records humans screen at title/abstract, and what they have decided so far.
+
+The pool is every primary record (one per duplicate cluster) that no rule excluded.
+Human decisions give each screened record a label for training: include and maybe
+count as relevant, exclude as irrelevant. Rule exclusions are not in the pool, so they
+are never training data: they would teach the model the rules instead of the topic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..decisions.files import TITLE_ABSTRACT
+from ..decisions.stage import DecisionLog, primary_index
+from ..records.workspace import Workspace
+from ..review.folder import Review
+
+RELEVANT = ("include", "maybe")
+
+
+@dataclass
+class Pool:
+    """Records to screen, in review order, and their human labels."""
+
+    records: list[dict]
+    labels: dict[str, int]
+    """Primary record key → 1 (include or maybe) or 0 (exclude), settled decisions only."""
+    screened: list[str]
+    """Keys of the labelled records in the order they were first decided."""
+    conflicts: int = 0
+    """Records whose reviewers disagree with nothing to settle it (not labelled)."""
+
+    def __post_init__(self) -> None:
+        self.index = {record["key"]: row for row, record in enumerate(self.records)}
+
+    @property
+    def undecided(self) -> list[str]:
+        """Keys of the records with no settled decision, in review order."""
+        return [record["key"] for record in self.records if record["key"] not in self.labels]
+
+    def screened_labels(self) -> list[int]:
+        """Labels in the order the records were screened (for the stopping rule)."""
+        return [self.labels[key] for key in self.screened]
+
+
+def screening_pool(review: Review, workspace: Workspace, log: DecisionLog | None = None) -> Pool:
+    """The pool of a review: its screenable records and its settled title/abstract labels."""
+    excluded = workspace.rule_exclusions()
+    records = [record for record in workspace.primary_records() if record["key"] not in excluded]
+    keys = {record["key"] for record in records}
+    log = log or DecisionLog(review, primary_index(workspace))
+    settlement = log.settle(TITLE_ABSTRACT)
+    labels = {
+        key: int(settled.decision in RELEVANT) for key, settled in settlement.settled.items() if key in keys
+    }
+    first: dict[str, tuple] = {}
+    for decision in log.decisions:
+        if decision.stage == TITLE_ABSTRACT and decision.record in labels:
+            when = (decision.timestamp, decision.file, decision.line)
+            first[decision.record] = min(first.get(decision.record, when), when)
+    screened = sorted(first, key=first.__getitem__)
+    return Pool(records, labels, screened, conflicts=len(settlement.conflicts))

@@ -1,0 +1,277 @@
+"""The review folder: finding it, its manifest ``screenrev.toml``, and its searches."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import tomlkit
+from tomlkit.exceptions import ParseError as TomlParseError
+
+from ..errors import ManifestError, ReviewNotFoundError, ScreenrevError
+from .atomic import write_text
+
+MANIFEST = "screenrev.toml"
+SEARCHES_DIR = "searches"
+DECISIONS_DIR = "decisions"
+WORKSPACE_DIR = ".screenrev"
+PROTOCOL = "protocol.yaml"
+
+
+@dataclass(frozen=True)
+class Search:
+    """One database search: the export file as downloaded and what it held."""
+
+    name: str
+    """Stable name of the search; record keys derive from it."""
+    file: str
+    """Path of the export inside the review folder (under ``searches/``)."""
+    database: str
+    """Database searched (PsycINFO, Web of Science Core Collection, …)."""
+    sha256: str
+    """SHA-256 of the file's bytes at import."""
+    format: str
+    """Export format detected from the content."""
+    encoding: str
+    """How the bytes were decoded."""
+    records: int
+    """Number of records read (checked again on every rebuild)."""
+    interface: str = ""
+    """Platform the database was searched on (Ovid, EBSCOhost, ProQuest…)."""
+    searched: str = ""
+    """Date the search was run (ISO 8601)."""
+    accepted_risks: list[str] = field(default_factory=list)
+    """Possible-data-loss findings the user accepted with ``--accept-risks``."""
+    decode_as: str = ""
+    """Encoding the user imposed with ``--encoding`` (empty: detected from the bytes)."""
+
+    def to_toml(self) -> dict:
+        """The manifest entry (empty optional values left out)."""
+        entry = {key: value for key, value in asdict(self).items() if value not in ("", [])}
+        return entry
+
+
+@dataclass(frozen=True)
+class Stopping:
+    """Where title/abstract screening stopped early, by a stated stopping rule (``[screening.stopping]``)."""
+
+    method: str
+    """The stopping rule, in words (e.g. "hypergeometric test, Callaghan & Müller-Hansen 2020")."""
+    recall_target: float | None = None
+    """Recall the rule aims for (0–1)."""
+    confidence: float | None = None
+    """Confidence with which the target is reached (0–1)."""
+    records_screened_when_met: int | None = None
+    """Records screened when the rule was met."""
+    date: str = ""
+    """Date the rule was met (ISO 8601)."""
+
+    def describe(self) -> str:
+        """One line for the flow: the rule and when it was met."""
+        parts = [self.method]
+        if self.recall_target is not None:
+            parts.append(f"recall target {self.recall_target:.0%}")
+        if self.confidence is not None:
+            parts.append(f"confidence {self.confidence:.0%}")
+        if self.records_screened_when_met is not None:
+            parts.append(f"met after {self.records_screened_when_met:,} records")
+        if self.date:
+            parts.append(f"on {self.date}")
+        return ", ".join(parts)
+
+
+MANIFEST_TEMPLATE = '''\
+# screenrev review manifest. Everything screenrev reports is derived from this file and
+# the files it names; the .screenrev/ folder is a workspace that can always be rebuilt.
+
+[review]
+title = {title}
+# The review question, in one or two sentences.
+question = {question}
+
+# The eligibility criteria as rules (see protocols/README.md in screenrev).
+protocol = "protocol.yaml"
+
+# Human decisions: CSV files, one row per decision, appended to and never rewritten.
+decisions = "decisions"
+
+# Searches are added by `screenrev import FILE --database NAME`; each entry records the
+# file exactly as downloaded and its SHA-256, so that a changed file is noticed.
+'''
+
+PROTOCOL_TEMPLATE = '''\
+# Eligibility criteria for this review, written as rules that a person can read aloud.
+# Each criterion has an id, a label (the exclusion reason shown in the PRISMA flow),
+# what it looks at, and when it excludes. Missing data never excludes a record: a
+# criterion that cannot be decided leaves the record for a human ("unsure").
+#
+# Example (uncomment and adapt):
+#
+# criteria:
+#   - id: year
+#     label: Published in or before 2007
+#     field: year
+#     exclude_when: {at_most: 2007}
+#
+#   - id: language
+#     label: Not written in English
+#     field: language
+#     exclude_unless_in: [en]
+criteria: []
+'''
+
+
+class Review:
+    """A review folder: ``screenrev.toml``, ``searches/``, ``decisions/``, ``.screenrev/``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.manifest_path = root / MANIFEST
+        self._document = self._load()
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> Review:
+        """The review folder containing ``start`` (default: the current directory), like git."""
+        start = (start or Path.cwd()).resolve()
+        for folder in (start, *start.parents):
+            if (folder / MANIFEST).is_file():
+                return cls(folder)
+        raise ReviewNotFoundError(start)
+
+    @classmethod
+    def create(cls, root: Path, *, title: str, question: str = "") -> Review:
+        """Lay out a new review folder; refuses to overwrite an existing manifest."""
+        root.mkdir(parents=True, exist_ok=True)
+        if (root / MANIFEST).exists():
+            raise ScreenrevError(f"{root / MANIFEST} already exists: this is a review folder already")
+        for folder in (SEARCHES_DIR, DECISIONS_DIR):
+            (root / folder).mkdir(exist_ok=True)
+            keep = root / folder / ".gitkeep"
+            if not any((root / folder).iterdir()):
+                keep.touch()
+        if not (root / PROTOCOL).exists():
+            write_text(root / PROTOCOL, PROTOCOL_TEMPLATE)
+        gitignore = root / ".gitignore"
+        if not gitignore.exists():
+            # out/ holds what `screenrev run` draws: derived, like the workspace.
+            write_text(gitignore, f"{WORKSPACE_DIR}/\nout/\n")
+        manifest = MANIFEST_TEMPLATE.format(
+            title=tomlkit.string(title).as_string(), question=tomlkit.string(question).as_string()
+        )
+        write_text(root / MANIFEST, manifest)
+        return cls(root)
+
+    def _load(self) -> tomlkit.TOMLDocument:
+        try:
+            document = tomlkit.parse(self.manifest_path.read_text(encoding="utf-8"))
+        except TomlParseError as exc:
+            raise ManifestError(str(exc).split(" at line")[0], path=self.manifest_path, line=exc.line) from None
+        except UnicodeDecodeError:
+            raise ManifestError("not UTF-8 text", path=self.manifest_path) from None
+        return document
+
+    @property
+    def title(self) -> str:
+        """The review's title from the manifest."""
+        return str(self._document.get("review", {}).get("title", ""))
+
+    @property
+    def decisions_dir(self) -> Path:
+        """Where the human decisions are kept (``decisions`` in the manifest)."""
+        return self.root / str(self._document.get("review", {}).get("decisions", DECISIONS_DIR))
+
+    @property
+    def protocol_path(self) -> Path:
+        """The protocol (rule file) named in the manifest (``protocol.yaml`` by default)."""
+        return self.root / str(self._document.get("review", {}).get("protocol", PROTOCOL))
+
+    @property
+    def workspace_dir(self) -> Path:
+        """Where the derived SQLite workspace lives."""
+        return self.root / WORKSPACE_DIR
+
+    def searches(self) -> list[Search]:
+        """The searches in the manifest, in the order they were added."""
+        entries = self._document.get("searches", [])
+        searches = []
+        for number, entry in enumerate(entries, 1):
+            try:
+                values = {key: entry[key] for key in entry}
+                values["accepted_risks"] = list(values.get("accepted_risks", []))
+                searches.append(Search(**{k: (v.unwrap() if hasattr(v, "unwrap") else v) for k, v in values.items()}))
+            except TypeError as exc:
+                raise ManifestError(
+                    f"search #{number} is malformed ({exc}); each [[searches]] entry needs "
+                    "name, file, database, sha256, format, encoding and records",
+                    path=self.manifest_path,
+                ) from None
+        return searches
+
+    def search(self, name: str) -> Search | None:
+        """The search called ``name``, if any."""
+        return next((search for search in self.searches() if search.name == name), None)
+
+    def save_searches(self, searches: list[Search]) -> None:
+        """Rewrite the manifest's searches (comments elsewhere in the file are kept)."""
+        table = tomlkit.aot()
+        for search in searches:
+            table.append(tomlkit.item(search.to_toml()))
+        if "searches" in self._document:
+            del self._document["searches"]
+        if searches:
+            self._document.append("searches", table)
+        write_text(self.manifest_path, tomlkit.dumps(self._document))
+
+    def section(self, name: str) -> dict:
+        """A manifest table as plain Python values (empty when absent); dotted names reach sub-tables."""
+        table: object = self._document
+        for part in name.split("."):
+            table = table.get(part, {}) if hasattr(table, "get") else {}
+        if not hasattr(table, "unwrap"):
+            return dict(table) if isinstance(table, dict) else {}
+        value = table.unwrap()
+        if not isinstance(value, dict):
+            raise ManifestError(f"[{name}] must be a table", path=self.manifest_path)
+        return value
+
+    def save_section(self, name: str, values: dict, *, comment: str = "") -> None:
+        """Replace one top-level manifest table (comments elsewhere in the file are kept)."""
+        table = tomlkit.table()
+        if comment:
+            table.comment(comment)
+        for key, value in values.items():
+            table[key] = value
+        self._document[name] = table
+        write_text(self.manifest_path, tomlkit.dumps(self._document))
+
+    @property
+    def stopping(self) -> Stopping | None:
+        """The stopping rule met during title/abstract screening (``[screening.stopping]``), if any."""
+        values = self.section("screening.stopping")
+        if not values:
+            return None
+        numbers = {"recall_target": float, "confidence": float, "records_screened_when_met": int}
+        for name, kind in numbers.items():
+            value = values.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or (kind is int and not isinstance(value, int))):
+                raise ManifestError(f"[screening.stopping] {name} must be a number", path=self.manifest_path)
+        unknown = set(values) - {"method", "date", *numbers}
+        if unknown or not str(values.get("method", "")).strip():
+            problem = f"unknown key {sorted(unknown)[0]!r}" if unknown else "method is required"
+            raise ManifestError(
+                f"[screening.stopping]: {problem} (keys: method, recall_target, confidence, "
+                "records_screened_when_met, date)",
+                path=self.manifest_path,
+            )
+        return Stopping(
+            method=str(values["method"]),
+            recall_target=values.get("recall_target"),
+            confidence=values.get("confidence"),
+            records_screened_when_met=values.get("records_screened_when_met"),
+            date=str(values.get("date", "")),
+        )
+
+    def path_of(self, search: Search) -> Path:
+        """The export file of a search, inside the review folder."""
+        return self.root / search.file

@@ -1,0 +1,164 @@
+"""screenrev dedup as a reviewer uses it: clusters stored, review queue, decisions, overlap."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ..conftest import EXAMPLES, invoke
+
+SEARCHES = EXAMPLES / "ibd-psychology" / "searches"
+
+
+def _import_both(runner: CliRunner) -> None:
+    # The same six PsycINFO records, once straight from Ovid and once passed through Zotero.
+    invoke(runner, "import", str(SEARCHES / "psycinfo_ovid.ris"), "-d", "PsycINFO")
+    invoke(runner, "import", str(SEARCHES / "psycinfo_zotero.ris"), "-d", "PsycINFO (Zotero)")
+    invoke(runner, "import", str(SEARCHES / "scopus.ris"), "-d", "Scopus")
+
+
+def _records(runner: CliRunner) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(invoke(runner, "export", "records").stdout)))
+
+
+def test_dedup_marks_duplicates_and_keeps_every_record(runner: CliRunner, review_dir: Path) -> None:
+    _import_both(runner)
+    summary = json.loads(invoke(runner, "dedup", "--json").stdout)
+    assert summary["records"] == 18
+    assert summary["duplicates"] >= 6
+    assert summary["clusters"] + summary["duplicates"] == summary["records"]
+    rows = _records(runner)
+    assert len(rows) == 18  # marked, never deleted
+    by_title = {}
+    for row in rows:
+        by_title.setdefault(row["title"].lower().rstrip("."), set()).add(row["cluster"])
+    ovid = [row for row in rows if row["search"] == "psycinfo-ovid"]
+    zotero = {row["key"]: row for row in rows if row["search"] == "psycinfo-zotero"}
+    assert {row["cluster"] for row in ovid} <= {row["cluster"] for row in zotero.values()}
+    assert sum(row["primary"] == "true" for row in rows) == summary["clusters"]
+
+
+def test_overlap_between_databases(runner: CliRunner, review_dir: Path) -> None:
+    _import_both(runner)
+    overlap = json.loads(invoke(runner, "dedup", "--json").stdout)["overlap"]
+    assert overlap["databases"] == ["PsycINFO", "PsycINFO (Zotero)", "Scopus"]
+    assert overlap["shared"]["PsycINFO"]["PsycINFO (Zotero)"] == 6
+    assert overlap["found"]["PsycINFO"] == 6
+    table = invoke(runner, "dedup").stdout
+    assert "only here" in table and "Scopus" in table
+
+
+def test_dedup_is_idempotent(runner: CliRunner, review_dir: Path) -> None:
+    _import_both(runner)
+    invoke(runner, "dedup")
+    first = invoke(runner, "export", "records").stdout
+    invoke(runner, "dedup")
+    assert invoke(runner, "export", "records").stdout == first
+
+
+def test_a_human_decision_overrides_the_matcher(runner: CliRunner, review_dir: Path) -> None:
+    _import_both(runner)
+    invoke(runner, "dedup")
+    rows = _records(runner)
+    ovid = next(row for row in rows if row["search"] == "psycinfo-ovid")
+    twin = next(r for r in rows if r["cluster"] == ovid["cluster"] and r["key"] != ovid["key"])
+    (review_dir / "decisions" / "duplicates.csv").write_text(
+        f"key_a,key_b,decision\n{ovid['key']},{twin['key']},different\n", encoding="utf-8"
+    )
+    summary = json.loads(invoke(runner, "dedup", "--json").stdout)
+    assert summary["decisions"] == 1
+    assert summary["decision_files"] == ["decisions/duplicates.csv"]
+    clusters = {row["key"]: row["cluster"] for row in _records(runner)}
+    assert clusters[ovid["key"]] != clusters[twin["key"]]
+
+
+PREPRINT_AND_ARTICLE = """\
+TY  - JOUR
+TI  - Loneliness and depressive symptoms in older adults during the COVID-19 pandemic: a cohort study
+AU  - Smith, Jane A
+AU  - Brown, Peter
+PY  - 2021
+T2  - medRxiv
+DO  - 10.1101/2021.01.01.21249000
+ER  - 
+
+TY  - JOUR
+TI  - Loneliness and depressive symptoms in older adults during the COVID-19 pandemic: a cohort study
+AU  - Smith, Jane A
+AU  - Brown, Peter
+PY  - 2022
+T2  - Journal of Affective Disorders
+VL  - 301
+SP  - 10
+EP  - 18
+DO  - 10.1016/j.jad.2022.01.001
+ER  - 
+"""
+
+
+def test_review_queue_takes_a_human_decision_and_keeps_it(
+    runner: CliRunner, review_dir: Path, tmp_path: Path
+) -> None:
+    # A preprint and its published version: the matcher never merges them by itself.
+    export = tmp_path / "preprint.ris"
+    export.write_text(PREPRINT_AND_ARTICLE, encoding="utf-8")
+    invoke(runner, "import", str(export), "-d", "medRxiv and Scopus")
+    queue = review_dir / "decisions" / "queue.csv"
+    summary = json.loads(invoke(runner, "dedup", "--review", str(queue), "--json").stdout)
+    assert (summary["duplicates"], summary["unsure"], summary["waiting"]) == (0, 1, 1)
+    with queue.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = reader.fieldnames, list(reader)
+    assert header[:5] == ["key_a", "key_b", "decision", "score", "evidence"]
+    assert rows[0]["journal_a"] != rows[0]["journal_b"] and "preprint" in rows[0]["evidence"]
+    rows[0]["decision"] = "same"
+    with queue.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    summary = json.loads(invoke(runner, "dedup", "--review", str(queue), "--json").stdout)
+    assert (summary["duplicates"], summary["decisions"], summary["waiting"]) == (1, 1, 0)
+    rewritten = list(csv.DictReader(io.StringIO(queue.read_text(encoding="utf-8"))))
+    assert [row["decision"] for row in rewritten] in ([], ["same"])
+    assert len({row["cluster"] for row in _records(runner)}) == 1
+
+
+def test_decision_for_an_unknown_record_is_a_clear_error(runner: CliRunner, review_dir: Path) -> None:
+    _import_both(runner)
+    (review_dir / "decisions" / "duplicates.csv").write_text(
+        "key_a,key_b,decision\nscopus-0000000000,scopus-1111111111,same\n", encoding="utf-8"
+    )
+    result = invoke(runner, "dedup", ok=False)
+    assert result.exit_code == 1
+    assert "decisions/duplicates.csv:2: key_a: no record has the key 'scopus-0000000000'" in result.stderr
+
+
+def test_a_decision_word_other_than_same_or_different_is_refused(runner: CliRunner, review_dir: Path) -> None:
+    _import_both(runner)
+    keys = [row["key"] for row in _records(runner)][:2]
+    (review_dir / "decisions" / "duplicates.csv").write_text(
+        f"key_a,key_b,decision\n{keys[0]},{keys[1]},maybe\n", encoding="utf-8"
+    )
+    result = invoke(runner, "dedup", ok=False)
+    assert result.exit_code == 1
+    assert ":2: decision: decision 'maybe' is neither 'same' nor 'different'" in result.stderr
+
+
+def test_contradictory_decisions_are_refused(runner: CliRunner, review_dir: Path) -> None:
+    _import_both(runner)
+    keys = [row["key"] for row in _records(runner)][:2]
+    (review_dir / "decisions" / "a.csv").write_text(f"key_a,key_b,decision\n{keys[0]},{keys[1]},same\n")
+    (review_dir / "decisions" / "b.csv").write_text(f"key_a,key_b,decision\n{keys[1]},{keys[0]},different\n")
+    result = invoke(runner, "dedup", ok=False)
+    assert result.exit_code == 1
+    assert "both 'same' and 'different'" in result.stderr
+
+
+def test_a_new_import_clears_clusters_until_dedup_runs_again(runner: CliRunner, review_dir: Path) -> None:
+    _import_both(runner)
+    invoke(runner, "dedup")
+    assert "cluster" in _records(runner)[0]
+    invoke(runner, "import", str(SEARCHES / "pubmed_endnote.txt"), "-d", "MEDLINE")
+    assert "cluster" not in _records(runner)[0]

@@ -1,0 +1,210 @@
+"""screenrev run, flow, agreement and the exports on a copy of the example review."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from screenrev.records.parse import read_export
+
+from ..conftest import EXAMPLES, invoke
+
+
+@pytest.fixture
+def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of examples/ibd-psychology, made current directory."""
+    folder = tmp_path / "ibd-psychology"
+    shutil.copytree(EXAMPLES / "ibd-psychology", folder, ignore=shutil.ignore_patterns(".screenrev", "out"))
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def _flow(runner: CliRunner) -> dict:
+    return json.loads(invoke(runner, "flow", "--json").stdout)
+
+
+def test_run_rebuilds_everything_and_check_passes(runner: CliRunner, example: Path) -> None:
+    result = invoke(runner, "run")
+    assert "Records screened" in result.stdout
+    assert (example / "out" / "prisma-flow.svg").is_file()
+    check = invoke(runner, "flow", "--check")
+    assert check.stdout.startswith("OK: the flow matches the")
+
+
+def test_run_gives_the_same_diagram_twice(runner: CliRunner, example: Path) -> None:
+    invoke(runner, "run")
+    first = (example / "out" / "prisma-flow.svg").read_bytes()
+    invoke(runner, "run")
+    assert (example / "out" / "prisma-flow.svg").read_bytes() == first
+
+
+def test_check_fails_with_a_diff_when_a_decision_changes(runner: CliRunner, example: Path) -> None:
+    invoke(runner, "run")
+    ta = example / "decisions" / "title_abstract-reviewer-c.csv"
+    # The resolver now excludes the review article the reviewers disagreed on.
+    text = ta.read_text(encoding="utf-8").replace(
+        "psycinfo-ovid-8b7c86d5caf39bf4,title_abstract,include,", "psycinfo-ovid-8b7c86d5caf39bf4,title_abstract,exclude,")
+    ta.write_text(text, encoding="utf-8")
+    for name in ("full_text-reviewer-a.csv", "full_text-reviewer-b.csv"):
+        path = example / "decisions" / name
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if "8b7c86d5caf39bf4" not in line]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = invoke(runner, "flow", "--check", ok=False)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "The flow differs from [expected] in screenrev.toml (5 counts):"
+    diff = {line.split()[0]: line for line in lines[1:]}
+    assert "expected        11   now        12  (+1)" in diff["records_excluded"]
+    assert "expected         5   now         4  (-1)" in diff["dbr_sought_reports"]
+    assert any(line.strip().startswith("dbr_excluded: Not primary research") and "now    (none)" in line
+               for line in lines)
+    data = json.loads(invoke(runner, "flow", "--check", "--json", ok=False).stdout)
+    assert data["ok"] is False and {"count": "records_excluded", "expected": 11, "actual": 12} in data["differences"]
+
+
+def test_record_then_check(runner: CliRunner, example: Path) -> None:
+    invoke(runner, "run")
+    manifest = example / "screenrev.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").split("[expected]")[0], encoding="utf-8")
+    missing = invoke(runner, "flow", "--check", ok=False)
+    assert missing.exit_code == 1 and "no [expected] counts" in missing.stderr
+    invoke(runner, "flow", "--record")
+    assert "[expected]" in manifest.read_text(encoding="utf-8")
+    assert "# Two reviewers screen every record" in manifest.read_text(encoding="utf-8")  # comments kept
+    invoke(runner, "flow", "--check")
+
+
+def test_unresolved_conflicts_are_refused_until_settled(runner: CliRunner, example: Path) -> None:
+    invoke(runner, "run")
+    (example / "decisions" / "title_abstract-reviewer-c.csv").unlink()
+    for name in ("full_text-reviewer-a.csv", "full_text-reviewer-b.csv"):
+        (example / "decisions" / name).unlink()
+    result = invoke(runner, "flow", "--diagram", "flow.svg", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: unresolved conflicts between reviewers (3 at title_abstract): "
+                                    "see 'screenrev agreement --stage title_abstract'")
+    assert not (example / "flow.svg").exists()
+    agreement = json.loads(invoke(runner, "agreement", "--stage", "title_abstract", "--json").stdout)
+    assert agreement["unresolved"] == 3
+    assert [c["record"] for c in agreement["conflicts"]] == [
+        "psycinfo-ovid-3ba6c7016fdcaa2c", "psycinfo-ovid-8b7c86d5caf39bf4", "pubmed-endnote-16bf30129a58e092"]
+    # A policy in the manifest settles them: the most inclusive decision wins.
+    manifest = example / "screenrev.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + '\n[conflicts]\ntitle_abstract = "include_if_any"\n',
+                        encoding="utf-8")
+    flow = _flow(runner)
+    assert flow["dbr_sought_reports"] == 6  # 3 agreed includes, and the 3 conflicts: include or maybe
+    assert flow["reports_awaiting"] == 6
+
+
+def test_agreement_reports_kappa_per_pair(runner: CliRunner, example: Path) -> None:
+    invoke(runner, "run")
+    data = json.loads(invoke(runner, "agreement", "--stage", "title_abstract", "--json").stdout)
+    assert data["reviewers"] == ["Reviewer A", "Reviewer B"]  # the resolver is left out
+    (pair,) = data["pairs"]
+    assert (pair["records"], pair["agreed"]) == (16, 13)  # the two records the rules excluded are not screened
+    # Both reviewers: 4 include, 1 maybe, 11 exclude; chance agreement (16 + 1 + 121) / 256.
+    assert pair["kappa"] == pytest.approx((13 / 16 - 138 / 256) / (1 - 138 / 256))
+    assert all(c["settled_by"] == "resolver" for c in data["conflicts"]) and data["unresolved"] == 0
+    table = invoke(runner, "agreement", "--stage", "title_abstract").stdout
+    assert "0.593" in table and "81.2" in table
+
+
+def test_flow_json_and_template_csv(runner: CliRunner, example: Path) -> None:
+    invoke(runner, "run")
+    flow = _flow(runner)
+    assert (flow["identified"], flow["duplicates"], flow["records_screened"]) == (24, 6, 16)
+    assert flow["excluded_automatic_reasons"] == {"Not about inflammatory bowel disease": 2}
+    assert flow["database_specific_results"] == {"PsycINFO": 12, "Scopus": 6, "MEDLINE": 6}
+    assert (flow["dbr_notretrieved_reports"], flow["dbr_excluded"], flow["new_studies"]) == (
+        1, {"Not primary research": 1}, 3)
+    invoke(runner, "flow", "--csv", "out/prisma.csv")
+    template = (example / "out" / "prisma.csv").read_text(encoding="utf-8")
+    rows = {row["data"]: row["n"] for row in csv.DictReader(io.StringIO(template)) if row["data"] != "NA"}
+    assert rows["database_specific_results"] == "PsycINFO, 12; Scopus, 6; MEDLINE, 6"
+    assert rows["dbr_assessed"] == "4"
+
+
+def test_rule_exclusions_are_counted_as_automation(runner: CliRunner, example: Path) -> None:
+    invoke(runner, "run")  # applies the protocol's rules
+    flow = _flow(runner)
+    assert flow["excluded_automatic_reasons"] == {"Not about inflammatory bowel disease": 2}
+    # A reviewer screens a record a rule excluded: the human decision counts, and the flow says so.
+    invoke(runner, "decide", "scopus-e9b490a7ea5e7dc3", "--decision", "include", "--reviewer", "Reviewer C")
+    result = invoke(runner, "flow", "--json")
+    flow = json.loads(result.stdout)
+    assert (flow["excluded_automatic"], flow["human_overrides"], flow["records_screened"]) == (1, 1, 17)
+    assert flow["reports_awaiting"] == 1
+    assert "1 records excluded by a rule were screened by a reviewer" in result.stderr
+
+
+def test_flow_warns_when_the_rules_are_stale(runner: CliRunner, example: Path) -> None:
+    invoke(runner, "run")
+    assert "exclusion rules" not in invoke(runner, "flow").stderr
+    protocol = example / "protocol.yaml"
+    protocol.write_text(protocol.read_text(encoding="utf-8").replace("before: 2010", "before: 2012"), encoding="utf-8")
+    assert "the protocol's exclusion rules changed since they were applied" in invoke(runner, "flow").stderr
+    invoke(runner, "screen")
+    flow = _flow(runner)
+    # The Boswellia record (2011) is now excluded by the year rule, but both reviewers screened it.
+    assert flow["excluded_automatic_reasons"] == {"Not about inflammatory bowel disease": 2}
+    assert flow["human_overrides"] == 1
+
+
+def test_export_included_studies(runner: CliRunner, example: Path) -> None:
+    invoke(runner, "run")
+    ris = invoke(runner, "export", "included", "--stage", "full_text", "--format", "ris").stdout
+    assert ris.count("ER  - ") == 3 and "ID  - psycinfo-ovid-bbc718031322d79d" in ris
+    rows = list(csv.DictReader(io.StringIO(
+        invoke(runner, "export", "included", "--stage", "title_abstract", "--format", "csv").stdout)))
+    assert len(rows) == 5 and {row["title_abstract"] for row in rows} == {"include"}
+    assert {row["full_text"] for row in rows} == {"include", "exclude", "not_retrieved"}
+    assert all(row["source_file"].startswith("searches/") for row in rows)
+    invoke(runner, "export", "included", "--format", "bib", "--out", "included.bib")
+    text = (example / "included.bib").read_text(encoding="utf-8")
+    assert text.count("@article{") == 3 and "Clinical Psychology \\& Psychotherapy" in text
+    # screenrev's own BibTeX reader gets the records back.
+    records = list(read_export(example / "included.bib").map())
+    assert [r["journal"] for r in records][0] == "Clinical Psychology & Psychotherapy"
+    assert [r["pages"] for r in records][1] == "847-856"
+
+
+def test_export_decisions_is_the_audit_trail(runner: CliRunner, example: Path) -> None:
+    invoke(runner, "run")
+    rows = list(csv.DictReader(io.StringIO(invoke(runner, "export", "decisions").stdout)))
+    assert len(rows) == 44
+    zotero = [row for row in rows if row["key"].startswith("psycinfo-zotero")]
+    assert zotero and all(row["record"].startswith("psycinfo-ovid") for row in zotero)
+    assert rows[0]["file"] == "decisions/full_text-reviewer-a.csv" and rows[0]["line"] == "2"
+
+
+def test_stopping_rule_states_why_records_were_not_screened(runner: CliRunner, example: Path) -> None:
+    invoke(runner, "run")
+    path = example / "decisions" / "title_abstract-reviewer-b.csv"
+    path.write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[:-3]) + "\n", encoding="utf-8")
+    path = example / "decisions" / "title_abstract-reviewer-a.csv"
+    path.write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[:-3]) + "\n", encoding="utf-8")
+    awaiting = invoke(runner, "flow")
+    assert "3 records have no title/abstract decision and no stopping rule is stated" in awaiting.stderr
+    manifest = example / "screenrev.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + (
+        '\n[screening.stopping]\nmethod = "hypergeometric test"\nrecall_target = 0.95\n'
+        'records_screened_when_met = 15\ndate = 2019-10-16\n'), encoding="utf-8")
+    flow = _flow(runner)
+    assert (flow["records_unscreened"], flow["records_awaiting"]) == (3, 0)
+    assert flow["stopping_rule"] == "hypergeometric test, recall target 95%, met after 15 records, on 2019-10-16"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('method = "hypergeometric test"\n', ""),
+                        encoding="utf-8")
+    bad = invoke(runner, "flow", ok=False)
+    assert bad.exit_code == 1 and "[screening.stopping]: method is required" in bad.stderr
+
+
+def test_flow_needs_duplicates_marked(runner: CliRunner, example: Path) -> None:
+    result = invoke(runner, "flow", ok=False)
+    assert result.exit_code == 1 and "run 'screenrev dedup' (or 'screenrev run') first" in result.stderr

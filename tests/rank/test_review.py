@@ -1,0 +1,238 @@
+"""rank and review as screeners use them: worklist, cold start, stopping, keys, undo, crashes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tomllib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from screenrev.cli._review import run_session
+from screenrev.decisions.stage import DecisionLog, primary_index
+from screenrev.rank.pool import screening_pool
+from screenrev.rank.session import Session
+from screenrev.rank.stage import Ranker
+from screenrev.records.workspace import Workspace
+from screenrev.review.folder import Review
+
+from ..conftest import DATA, invoke
+
+RECORDS = DATA / "screening" / "nagtegaal_2019_first200.csv"
+
+
+@pytest.fixture
+def labelled(runner: CliRunner, review_dir: Path) -> dict[str, int]:
+    """A review of 200 real records; returns record_id → key."""
+    invoke(runner, "import", str(RECORDS), "-d", "PubMed")
+    rows = list(csv.DictReader(io.StringIO(invoke(runner, "export", "records").stdout)))
+    return {row["record_id"]: row["key"] for row in rows}
+
+
+def _truth() -> dict[str, int]:
+    with RECORDS.open(encoding="utf-8") as handle:
+        return {row["record_id"]: int(row["label_included"]) for row in csv.DictReader(handle)}
+
+
+def _decide(runner: CliRunner, key: str, decision: str, reviewer: str = "AB") -> None:
+    invoke(runner, "decide", key, "--decision", decision, "--reviewer", reviewer,
+           "--timestamp", "2024-01-01T00:00:00+00:00")
+
+
+def _rank(runner: CliRunner, *args: str) -> dict:
+    return json.loads(invoke(runner, "rank", "--json", *args).stdout)
+
+
+def test_rank_learns_from_decisions_and_is_reproducible(runner: CliRunner, labelled: dict) -> None:
+    truth = _truth()
+    relevant = [i for i, label in truth.items() if label][:2]
+    irrelevant = [i for i, label in truth.items() if not label][:2]
+    for record in relevant:
+        _decide(runner, labelled[record], "include")
+    for record in irrelevant:
+        _decide(runner, labelled[record], "exclude")
+    first = _rank(runner)
+    assert first["method"] == "model"
+    assert first["decided"] == 4 and first["undecided"] == 196
+    assert invoke(runner, "rank", "--json").stdout == invoke(runner, "rank", "--json").stdout
+    keys = [row["key"] for row in first["worklist"]]
+    scores = [row["score"] for row in first["worklist"]]
+    assert scores == sorted(scores, reverse=True)
+    # The relevant records come well before a random order would bring them.
+    id_of = {key: record for record, key in labelled.items()}
+    positions = [n for n, key in enumerate(keys) if truth[id_of[key]]]
+    assert sum(positions) / len(positions) < len(keys) / 3
+
+
+def test_cold_start_uses_the_review_question(runner: CliRunner, labelled: dict, review_dir: Path) -> None:
+    assert _rank(runner)["method"] == "seeded"  # no decision, no question
+    manifest = review_dir / "screenrev.toml"
+    manifest.write_text(manifest.read_text().replace('question = ""', 'question = "computerized reminders"'))
+    ranked = _rank(runner)
+    assert ranked["method"] == "query"
+    top = [row["title"].lower() for row in ranked["worklist"][:5]]
+    assert all("computer" in title or "reminder" in title for title in top), top
+
+
+def test_worklist_files(runner: CliRunner, labelled: dict, review_dir: Path) -> None:
+    invoke(runner, "rank", "--out", "worklist.csv")
+    rows = list(csv.DictReader(io.StringIO((review_dir / "worklist.csv").read_text(encoding="utf-8"))))
+    assert [row["position"] for row in rows[:3]] == ["1", "2", "3"] and len(rows) == 200
+    invoke(runner, "rank", "--out", "worklist.ris")
+    text = (review_dir / "worklist.ris").read_text(encoding="utf-8")
+    assert text.count("ER  - ") == 200 and "N1  - screenrev rank 1, score" in text
+    assert invoke(runner, "rank", "--out", "worklist.txt", ok=False).exit_code == 2
+
+
+def test_rule_exclusions_are_not_screened_or_learnt(runner: CliRunner, labelled: dict, review_dir: Path) -> None:
+    (review_dir / "protocol.yaml").write_text(
+        "criteria:\n  - id: vaccines\n    label: About vaccination\n    any: [vaccin*]\n", encoding="utf-8")
+    invoke(runner, "screen")
+    excluded = json.loads(invoke(runner, "screen", "--json").stdout)["excluded"]
+    assert excluded > 0
+    assert _rank(runner)["undecided"] == 200 - excluded
+
+
+def test_status_and_recorded_stopping_rule(runner: CliRunner, labelled: dict, review_dir: Path) -> None:
+    truth = _truth()
+    # Screen everything relevant, then a long run of irrelevant records: with 13 relevant,
+    # a 14th would have to hide among the 7 left; 180 irrelevant in a row make that unlikely
+    # (hypergeometric p = 7/187 < 0.05). After 150 in a row it is not (p = 37/187).
+    ordered = [i for i, label in truth.items() if label] + [i for i, label in truth.items() if not label][:180]
+    for record in ordered:
+        _decide(runner, labelled[record], "include" if truth[record] else "exclude")
+    status = json.loads(invoke(runner, "rank", "--status", "--json").stdout)
+    assert status["screened"] == len(ordered)
+    stopping = status["stopping"]
+    assert stopping["relevant_found"] == 13 and stopping["irrelevant_in_a_row"] == 180
+    assert stopping["p_value"] == pytest.approx(7 / 187)
+    assert stopping["met"] is True
+    invoke(runner, "rank", "--status", "--record-stop")
+    manifest = tomllib.loads((review_dir / "screenrev.toml").read_text(encoding="utf-8"))
+    recorded = manifest["screening"]["stopping"]
+    assert recorded["records_screened_when_met"] == len(ordered)
+    assert recorded["recall_target"] == 0.95
+    invoke(runner, "dedup")
+    flow = json.loads(invoke(runner, "flow", "--json").stdout)
+    assert flow["records_unscreened"] == 200 - len(ordered)  # stated, never hidden
+    assert flow["records_awaiting"] == 0
+
+
+def test_recording_an_unmet_stopping_rule_is_refused(runner: CliRunner, labelled: dict) -> None:
+    _decide(runner, next(iter(labelled.values())), "include")
+    result = invoke(runner, "rank", "--status", "--record-stop", ok=False)
+    assert result.exit_code == 1 and "not met" in result.stderr
+
+
+def _session(review_dir: Path, reasons: list[str] | None = None, *, background: bool = False) -> Session:
+    review = Review.find(review_dir)
+    workspace = Workspace.open(review)
+    log = DecisionLog(review, primary_index(workspace))
+    pool = screening_pool(review, workspace, log)
+    ranker = Ranker(pool, seed=0)
+    clock = iter(datetime(2024, 1, 1, 0, n, tzinfo=timezone.utc) for n in range(60))
+    return Session(review, pool, log, reviewer="CD", reasons=reasons or [], order=ranker.order,
+                   background=background, clock=lambda: next(clock))
+
+
+def _rows(review_dir: Path) -> list[dict]:
+    path = review_dir / "decisions" / "title_abstract-cd.csv"
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))) if path.exists() else []
+
+
+def test_keys_decide_ask_for_a_reason_and_undo(labelled: dict, review_dir: Path) -> None:
+    (review_dir / "protocol.yaml").write_text(
+        "criteria:\n  - id: children\n    label: Children\n    action: flag\n    any: [child*]\n", encoding="utf-8")
+    session = _session(review_dir, ["Children"])
+    first = session.current["key"]
+    assert session.handle("i").message.startswith("Saved: include")
+    second = session.current["key"]
+    assert second != first
+    assert session.handle("e").asking_reason
+    assert session.handle("7").asking_reason  # not a reason's number
+    assert "Children" in session.handle("1").message
+    session.handle("m")
+    assert [(r["key"], r["decision"], r["reason"]) for r in _rows(review_dir)][:2] == [
+        (first, "include", ""), (second, "exclude", "Children")]
+    assert len(_rows(review_dir)) == 3
+    undone = session.handle("u")
+    assert "Undid maybe" in undone.message
+    assert len(_rows(review_dir)) == 2  # removed from the file
+    assert session.current["key"] not in (first, second)  # the undone record comes back first
+    assert "Keys:" in session.handle("x").message
+    assert session.handle("q").done
+    assert len(_rows(review_dir)) == 2
+
+
+def test_the_model_retrains_as_decisions_come_in(labelled: dict, review_dir: Path) -> None:
+    truth = _truth()
+    id_of = {key: record for record, key in labelled.items()}
+    session = _session(review_dir, background=True)
+    trained: list[dict[str, int]] = []
+    order_for = session._order_for
+
+    def order(labels: dict[str, int]) -> list[str]:
+        trained.append(dict(labels))
+        return order_for(labels)
+
+    session._order_for = order
+    for _ in range(30):
+        record = session.current
+        session.handle("i" if truth[id_of[record["key"]]] else "e")
+    session.wait()
+    assert len(_rows(review_dir)) == 30
+    assert len(session.pool.labels) == 30
+    # Retrained in the background as decisions came in, each time on the labels of the
+    # moment (how many times depends on how fast the machine trains: decisions made during
+    # a training are trained on together when it ends).
+    assert trained and all(0 < len(labels) <= 30 for labels in trained)
+    assert [len(labels) for labels in trained] == sorted(len(labels) for labels in trained)
+    # Once the trainings under way end, the order on screen is the one trained on every decision.
+    assert len(trained[-1]) == 30 and session.order == order_for(trained[-1])
+
+
+def test_without_a_background_thread_every_decision_retrains(labelled: dict, review_dir: Path) -> None:
+    session = _session(review_dir, background=False)
+    trained: list[int] = []
+    order_for = session._order_for
+    session._order_for = lambda labels: trained.append(len(labels)) or order_for(labels)
+    for key in "iem":
+        session.handle(key)
+        if key == "e":
+            session.handle("1")
+    assert trained == [1, 2, 3]
+
+
+def test_a_crash_during_review_loses_no_decision(labelled: dict, review_dir: Path) -> None:
+    session = _session(review_dir)
+    keys = iter("iemi")
+
+    def read_key() -> str:
+        key = next(keys, None)
+        if key is None:
+            raise KeyboardInterrupt  # the screener's terminal is closed mid-session
+        return key
+
+    with pytest.raises(KeyboardInterrupt):
+        run_session(session, None, read_key)
+    rows = _rows(review_dir)
+    assert [row["decision"] for row in rows] == ["include", "exclude", "maybe", "include"]
+    assert not list((review_dir / "decisions").glob(".*.tmp"))  # no half-written file left behind
+    # A new session carries on where the last one stopped.
+    assert _session(review_dir).current["key"] not in {row["key"] for row in rows}
+
+
+def test_review_command_needs_a_reviewer_and_saves_each_key(runner: CliRunner, labelled: dict,
+                                                            review_dir: Path) -> None:
+    result = invoke(runner, "review", ok=False)
+    assert result.exit_code == 1 and "--reviewer" in result.stderr
+    from screenrev.cli import app
+
+    result = runner.invoke(app, ["review", "--reviewer", "CD"], input="iemq", catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "Stopped; every decision is saved." in result.stdout
+    assert [row["decision"] for row in _rows(review_dir)] == ["include", "exclude", "maybe"]

@@ -163,7 +163,7 @@ def test_keys_decide_ask_for_a_reason_and_undo(labelled: dict, review_dir: Path)
     assert "Undid maybe" in undone.message
     assert len(_rows(review_dir)) == 2  # removed from the file
     assert session.current["key"] not in (first, second)  # the undone record comes back first
-    assert "Keys:" in session.handle("x").message
+    assert "does nothing" in session.handle("x").message
     assert session.handle("q").done
     assert len(_rows(review_dir)) == 2
 
@@ -236,3 +236,160 @@ def test_review_command_needs_a_reviewer_and_saves_each_key(runner: CliRunner, l
     assert result.exit_code == 0
     assert "Stopped; every decision is saved." in result.stdout
     assert [row["decision"] for row in _rows(review_dir)] == ["include", "exclude", "maybe"]
+
+
+def test_a_key_decides_the_record_drawn_even_when_a_training_reorders_meanwhile(labelled: dict,
+                                                                                 review_dir: Path) -> None:
+    import threading
+
+    session = _session(review_dir, background=True)
+    order_for = session._order_for
+    release = threading.Event()
+
+    def slow_reversed_order(labels: dict[str, int]) -> list[str]:
+        release.wait(10)
+        return list(reversed(order_for(labels)))
+
+    session._order_for = slow_reversed_order
+    first = session.current["key"]
+    session.handle("m")  # a training starts and waits
+    drawn = session.current["key"]  # the screen draws the next record from the order of the moment
+    assert drawn != first
+    release.set()
+    session.wait()  # the training has ended: the order is reversed while the record is on screen
+    assert session.order[0] != drawn
+    assert session.current["key"] == drawn
+    reply = session.handle("i")
+    assert reply.message == f"Saved: include {drawn}"
+    assert [row["key"] for row in _rows(review_dir)] == [first, drawn]
+    # Only then is the next record chosen, from the order the training gave.
+    assert session.current["key"] == next(key for key in session.order if key not in (first, drawn))
+
+
+def test_an_exclusion_waiting_for_its_reason_decides_the_record_drawn(labelled: dict, review_dir: Path) -> None:
+    (review_dir / "protocol.yaml").write_text(
+        "criteria:\n  - id: children\n    label: Children\n    action: flag\n    any: [child*]\n", encoding="utf-8")
+    session = _session(review_dir, ["Children"])
+    drawn = session.current["key"]
+    assert "Esc" in session.handle("e").message
+    session.order = list(reversed(session.order))  # what a training finishing now would do
+    assert "cancelled" in session.handle("\x1b").message and _rows(review_dir) == []
+    session.handle("e")
+    session.handle("1")
+    assert [(row["key"], row["reason"]) for row in _rows(review_dir)] == [(drawn, "Children")]
+
+
+def test_a_note_is_saved_with_the_decision_on_the_record(labelled: dict, review_dir: Path) -> None:
+    session = _session(review_dir)
+    drawn = session.current["key"]
+    assert session.handle("n").asking_note
+    assert "kept" in session.set_note("  check   the age range ").message
+    session.handle("i")
+    assert [(row["key"], row["note"]) for row in _rows(review_dir)] == [(drawn, "check the age range")]
+    assert session.note == "" and session.current["key"] != drawn  # the note went with its record
+
+
+def test_the_review_screen_shows_each_key_once_and_the_rules_of_the_record(runner: CliRunner, labelled: dict,
+                                                                          review_dir: Path) -> None:
+    (review_dir / "protocol.yaml").write_text(
+        "criteria:\n  - id: children\n    label: Children\n    action: flag\n    any: [child*]\n", encoding="utf-8")
+    from screenrev.cli import app
+
+    result = runner.invoke(app, ["review", "--reviewer", "CD"], input="xq", catch_exceptions=False)
+    assert result.exit_code == 0
+    first_screen = result.stdout.split("The key 'x' does nothing here.")[0]
+    assert first_screen.count("[i] include") == 1 and first_screen.count("[q] quit") == 1
+    assert "[n] note" in first_screen
+    assert "Rules (each criterion in the colour of its words above):" in first_screen
+    assert "children  Children: " in first_screen
+    assert "left for you" in first_screen
+
+
+def _agree(runner: CliRunner, labelled: dict, reviewer: str, count: int) -> list[str]:
+    truth = _truth()
+    decided = []
+    for record, key in list(labelled.items())[:count]:
+        _decide(runner, key, "include" if truth[record] else "exclude", reviewer=reviewer)
+        decided.append(key)
+    return decided
+
+
+def test_a_second_reviewer_screens_records_the_first_decided_and_counts_are_records(
+    runner: CliRunner, labelled: dict, review_dir: Path
+) -> None:
+    _agree(runner, labelled, "AB", 200)  # the first reviewer screened every record
+    review = Review.find(review_dir)
+    workspace = Workspace.open(review)
+    log = DecisionLog(review, primary_index(workspace))
+    pool = screening_pool(review, workspace, log)
+    truth = _truth()
+    id_of = {key: record for record, key in labelled.items()}
+    session = Session(review, pool, log, reviewer="CD", reasons=[], order=Ranker(pool, seed=0).order,
+                      background=False)
+    for _ in range(5):
+        record = session.current
+        session.handle("i" if truth[id_of[record["key"]]] else "e")
+    assert len(session.pool.labels) == 200 and len(session.pool.screened) == 200  # records, not decisions
+    assert session.decided_by_me == 5 and session.remaining == 195
+    from screenrev.rank.stage import stopping_status
+
+    assert stopping_status(session.pool).screened == 200
+    # A disagreement leaves the record unsettled: not a label, and counted once as a conflict.
+    record = session.current
+    session.handle("e" if truth[id_of[record["key"]]] else "i")
+    assert record["key"] not in session.pool.labels and len(session.pool.screened) == 199
+
+
+def test_the_review_command_works_for_a_second_reviewer_after_the_first_finished(
+    runner: CliRunner, labelled: dict, review_dir: Path
+) -> None:
+    _agree(runner, labelled, "AB", 200)
+    from screenrev.cli import app
+
+    result = runner.invoke(app, ["review", "--reviewer", "CD"], input="iemq", catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert "Blinded · 0 decided by you · 200 left for you" in result.stdout
+    assert [row["decision"] for row in _rows(review_dir)] == ["include", "exclude", "maybe"]
+
+
+def test_blinded_screening_hides_the_other_reviewers_decisions(runner: CliRunner, labelled: dict,
+                                                               review_dir: Path) -> None:
+    decided = _agree(runner, labelled, "AB", 40)
+    agreeing = "include" if _truth()[next(iter(labelled))] else "exclude"
+    _decide(runner, decided[0], agreeing, reviewer="CD")
+    # With two reviewers, rank refuses to say whose worklist it is showing.
+    result = invoke(runner, "rank", "--json", ok=False)
+    assert result.exit_code == 1 and "--reviewer" in result.stderr
+    mine = _rank(runner, "--reviewer", "CD")
+    assert mine["decided"] == 1 and mine["undecided"] == 199  # AB's 40 decisions are not shown to CD
+    theirs = _rank(runner, "--reviewer", "AB")
+    assert theirs["decided"] == 40
+    manifest = review_dir / "screenrev.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n[screening]\nblinded = false\n", encoding="utf-8")
+    assert _rank(runner, "--reviewer", "CD")["decided"] == 40  # the team's settled decisions (one agreed)
+    assert _rank(runner)["decided"] == 40
+
+
+def test_full_text_review_walks_the_included_records_and_needs_a_reason(runner: CliRunner, labelled: dict,
+                                                                        review_dir: Path) -> None:
+    keys = list(labelled.values())
+    for key in keys[:3]:
+        _decide(runner, key, "include")
+    _decide(runner, keys[3], "exclude")
+    manifest = review_dir / "screenrev.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + '\n[full_text]\nreasons = ["Wrong design"]\n',
+                        encoding="utf-8")
+    (review_dir / "reports").mkdir()
+    (review_dir / "reports" / f"{keys[1]}.pdf").write_bytes(b"%PDF-1.4\n")
+    from screenrev.cli import app
+
+    result = runner.invoke(app, ["review", "--reviewer", "CD", "--stage", "full_text"], input="ie1r",
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert "Full text · 0 decided by you · 3 left for you" in result.stdout
+    assert f"Report file: reports/{keys[1]}.pdf" in result.stdout
+    assert "[r] not retrieved" in result.stdout
+    rows = list(csv.DictReader(io.StringIO((review_dir / "decisions" / "full_text-cd.csv").read_text())))
+    assert [(row["key"], row["decision"], row["reason"]) for row in rows] == [
+        (keys[0], "include", ""), (keys[1], "exclude", "Wrong design"), (keys[2], "not_retrieved", "")]
+    assert "Every record is screened." in result.stdout

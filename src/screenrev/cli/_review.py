@@ -6,7 +6,7 @@ import csv
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.panel import Panel
@@ -14,25 +14,31 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import console
-from ..decisions.stage import DecisionLog, primary_index
+from ..decisions.files import FULL_TEXT, STAGES, TITLE_ABSTRACT
 from ..errors import ScreenrevError
-from ..rank.pool import screening_pool
-from ..rank.session import Reply, Session
-from ..rank.stage import DEFAULT_SEED, Ranker, review_query, stopping_status
-from ..records.formats import ris
 from ..review.atomic import atomic_text
 from ..review.folder import Review
-from ..rules.engine import Screener
-from ..rules.protocol import load_protocol
 from ._app import JsonOption, app, open_workspace, print_json
 
+if TYPE_CHECKING:  # the ranking's and the rules' libraries load only in the commands that use them
+    from ..decisions.stage import DecisionLog
+    from ..rank.pool import Pool
+    from ..rank.session import Reply, Session
+    from ..records.workspace import Workspace
+    from ..rules.engine import Screener
+
+#: The seed when none is given (``rank.stage.DEFAULT_SEED``, without loading the model to read it).
+DEFAULT_SEED = 0
 SeedOption = Annotated[int, typer.Option(help="Seed for the model and for ties (same seed, same order).")]
 TargetOption = Annotated[float, typer.Option(min=0.5, max=0.999, help="Recall the stopping rule aims for.")]
 ConfidenceOption = Annotated[float, typer.Option(min=0.5, max=0.999, help="Confidence of the stopping rule.")]
+ReviewerOption = Annotated[
+    Optional[str], typer.Option(help="Who screens (default: [review] reviewer in the manifest).")
+]
 STOPPING_METHOD = "hypergeometric test (Callaghan & Müller-Hansen 2020, Systematic Reviews 9:273)"
 
 
-@app.command()
+@app.command(rich_help_panel="Screen")
 def rank(
     out: Annotated[
         Optional[Path], typer.Option("--out", "-o", help="Write the worklist: .csv (with scores) or .ris.")
@@ -41,15 +47,20 @@ def rank(
     record_stop: Annotated[
         bool, typer.Option("--record-stop", help="With --status: record in the manifest that the rule is met.")
     ] = False,
+    reviewer: ReviewerOption = None,
     seed: SeedOption = DEFAULT_SEED,
     recall_target: TargetOption = 0.95,
     confidence: ConfidenceOption = 0.95,
     as_json: JsonOption = False,
 ) -> None:
     """Order the undecided records, most likely relevant first, from the human decisions so far."""
+    from ..decisions.stage import DecisionLog, primary_index
+    from ..rank.stage import Ranker, review_query
+
     review = Review.find()
     with open_workspace(review) as workspace:
-        pool = screening_pool(review, workspace)
+        log = DecisionLog(review, primary_index(workspace))
+        pool = _pool(review, workspace, log, reviewer or _manifest_reviewer(review))
         if status:
             _status(review, pool, recall_target, confidence, record_stop, as_json)
             return
@@ -78,7 +89,25 @@ def rank(
         console.info(f"Wrote the worklist of {len(rows):,} records to {out}")
 
 
+def _manifest_reviewer(review: Review) -> str | None:
+    return str(review.section("review").get("reviewer", "")).strip() or None
+
+
+def _pool(review: Review, workspace: Workspace, log: DecisionLog, reviewer: str | None) -> Pool:
+    """The title/abstract pool as ``reviewer`` may see it: only their own decisions when
+    screening is blinded. A blinded review's pool without a reviewer is refused."""
+    from ..decisions.stage import blinded, screeners
+    from ..rank.pool import screening_pool
+
+    if reviewer is None and len(screeners(log)) >= 2 and review.section("screening").get("blinded") is not False:
+        raise ScreenrevError("screening is blinded (two or more reviewers): say whose worklist with --reviewer NAME, "
+                             "or set blinded = false under [screening] in screenrev.toml")
+    return screening_pool(review, workspace, log, reviewer=reviewer if blinded(review, log, reviewer) else None)
+
+
 def _write_worklist(path: Path, rows: list[dict], scores: dict[str, float]) -> None:
+    from ..records.formats import ris
+
     if path.suffix.lower() == ".ris":
         with atomic_text(path) as handle:
             ris.write(({**row, "worklist": f"screenrev rank {position}, score {scores[row['key']]:.6f}"}
@@ -96,7 +125,10 @@ def _write_worklist(path: Path, rows: list[dict], scores: dict[str, float]) -> N
                              row.get("doi") or "", row.get("abstract") or ""))
 
 
-def _status(review: Review, pool, recall_target: float, confidence: float, record_stop: bool, as_json: bool) -> None:
+def _status(review: Review, pool: Pool, recall_target: float, confidence: float, record_stop: bool,
+            as_json: bool) -> None:
+    from ..rank.stage import stopping_status
+
     estimate = stopping_status(pool, recall_target=recall_target, confidence=confidence)
     if as_json:
         print_json({"records": len(pool.records), "screened": len(pool.labels), "conflicts": pool.conflicts,
@@ -131,30 +163,60 @@ def _status(review: Review, pool, recall_target: float, confidence: float, recor
                      "unscreened under this rule")
 
 
-@app.command()
+@app.command(rich_help_panel="Screen")
 def review(
-    reviewer: Annotated[Optional[str], typer.Option(help="Who screens (default: [review] reviewer in the manifest).")] = None,
+    reviewer: ReviewerOption = None,
+    stage: Annotated[str, typer.Option("--stage", "-s", help="title_abstract (ranked), or full_text (the records "
+                                       "included at title/abstract, in review order).")] = TITLE_ABSTRACT,
     seed: SeedOption = DEFAULT_SEED,
 ) -> None:
-    """Screen titles and abstracts in the terminal, most likely relevant first; every key is saved at once."""
+    """Screen one record at a time in the terminal; every key is saved at once."""
+    from ..decisions.stage import DecisionLog, blinded, primary_index
+    from ..rank.pool import full_text_pool
+    from ..rank.session import Session
+    from ..rank.stage import Ranker, review_query
+    from ..rules.engine import Screener
+    from ..rules.protocol import load_protocol
+
+    if stage not in STAGES:
+        raise typer.BadParameter(f"{stage!r}: the stages are {', '.join(STAGES)}", param_hint="--stage")
     folder = Review.find()
-    name = reviewer or str(folder.section("review").get("reviewer", "")).strip()
+    name = reviewer or _manifest_reviewer(folder)
     if not name:
         raise ScreenrevError("say who is screening: --reviewer NAME, or reviewer = \"…\" under [review] in "
                              "screenrev.toml")
     protocol = load_protocol(folder.protocol_path) if folder.protocol_path.exists() else None
     with open_workspace(folder) as workspace:
         log = DecisionLog(folder, primary_index(workspace))
-        pool = screening_pool(folder, workspace, log)
-        ranker = Ranker(pool, seed=seed, query=review_query(folder))
-        reasons = [c.label for c in protocol.criteria] if protocol else []
-        session = Session(folder, pool, log, reviewer=name, reasons=reasons, order=ranker.order)
+        if stage == TITLE_ABSTRACT:
+            pool = _pool(folder, workspace, log, name)
+            order = Ranker(pool, seed=seed, query=review_query(folder)).order
+            reasons = [c.label for c in protocol.criteria] if protocol else []
+        else:
+            pool = full_text_pool(folder, workspace, log)
+            in_review_order = [record["key"] for record in pool.records]
+
+            def order(labels: dict[str, int]) -> list[str]:
+                return in_review_order  # full text is not ranked
+
+            reasons = log.reasons.allowed(FULL_TEXT)
+        session = Session(folder, pool, log, reviewer=name, reasons=reasons, order=order, stage=stage,
+                          blinded=blinded(folder, log, name))
         run_session(session, Screener(protocol) if protocol else None, typer.getchar)
 
 
-def run_session(session: Session, screener: Screener | None, read_key) -> None:
-    """Show a record, read a key, apply it, until the reviewer quits or nothing is left."""
-    reply = Reply("Keys: i include, e exclude, m maybe, u undo, q quit.")
+def _read_line() -> str:
+    return input("Note: ")
+
+
+def run_session(session: Session, screener: Screener | None, read_key, read_line=_read_line) -> None:
+    """Show a record, read a key, apply it, until the reviewer quits or nothing is left.
+
+    The key decides the record drawn: the session pins the record it hands out for drawing.
+    """
+    from ..rank.session import Reply
+
+    reply = Reply("")
     try:
         while True:
             record = session.current
@@ -165,6 +227,9 @@ def run_session(session: Session, screener: Screener | None, read_key) -> None:
                 console.console.clear()  # one record on screen at a time
             console.console.print(_card(record, screener, session, reply))
             reply = session.handle(read_key())
+            if reply.asking_note:
+                console.console.print(reply.message)
+                reply = session.set_note(read_line())
             if reply.done:
                 console.console.print(reply.message)
                 break
@@ -172,11 +237,71 @@ def run_session(session: Session, screener: Screener | None, read_key) -> None:
         session.wait()
 
 
+#: Highlight colours, one per criterion in protocol order (then again from the first).
+PALETTE = ("black on yellow", "black on bright_cyan", "black on bright_magenta", "black on bright_green",
+           "white on blue", "white on red", "black on orange1", "black on plum2")
+OUTCOME_STYLES = {"exclude": "bold red", "flag": "bold yellow", "unsure": "magenta", "pass": "green"}
+
+
+def _colours(screener: Screener) -> dict[str, str]:
+    return {c.id: PALETTE[n % len(PALETTE)] for n, c in enumerate(screener.protocol.criteria)}
+
+
 def _highlighted(text: str, screener: Screener | None) -> Text:
     shown = Text(text)
-    for start, end in (screener.highlights(text) if screener else []):
-        shown.stylize("bold black on yellow", start, end)
+    if screener is None:
+        return shown
+    colours = _colours(screener)
+    for start, end, criterion in screener.highlights_by_criterion(text):
+        shown.stylize(colours[criterion], start, end)
     return shown
+
+
+def _rules(record: dict, screener: Screener) -> Text:
+    """Each criterion's outcome for the record with its evidence, the criterion in its highlight colour."""
+    colours = _colours(screener)
+    lines = Text()
+    for outcome in screener.outcomes(record):
+        lines.append(f" {outcome.criterion} ", style=colours[outcome.criterion])
+        lines.append(f" {screener.labels[outcome.criterion]}: ")
+        lines.append(outcome.outcome, style=OUTCOME_STYLES.get(outcome.outcome, ""))
+        if outcome.evidence:
+            lines.append(f" ({outcome.evidence})", style="dim")
+        lines.append("\n")
+    return lines
+
+
+def _details(record: dict) -> str:
+    keywords = record.get("keywords") or []
+    types = record.get("publication_type") or []
+    parts = [
+        f"DOI {record['doi']}" if record.get("doi") else "",
+        ("publication type: " + "; ".join(types)) if types else "",
+        f"language: {record['language']}" if record.get("language") else "",
+        ("keywords: " + "; ".join(keywords[:12]) + ("; …" if len(keywords) > 12 else "")) if keywords else "",
+    ]
+    return "\n".join(part for part in parts if part)
+
+
+def _progress(session: Session) -> str:
+    mine = f"{session.decided_by_me:,} decided by you · {session.remaining:,} left for you"
+    if session.stage != TITLE_ABSTRACT:
+        return f"Full text · {mine}"
+    if session.blinded:
+        return f"Blinded · {mine}"
+    return f"{len(session.pool.labels):,} of {len(session.pool.records):,} records screened · {mine}"
+
+
+def _stopping(session: Session) -> str:
+    """The stopping rule's state over the labels this screen may show ('' before any)."""
+    from ..rank.stage import stopping_status
+
+    estimate = stopping_status(session.pool) if session.stage == TITLE_ABSTRACT else None
+    if estimate is None:
+        return ""
+    state = "met" if estimate.met else f"not met (p = {estimate.p_value:.2f})"
+    return (f"{estimate.relevant_found:,} relevant found · {estimate.irrelevant_in_a_row:,} irrelevant in a row · "
+            f"stopping rule {state}\n")
 
 
 def _card(record: dict, screener: Screener | None, session: Session, reply: Reply) -> Panel:
@@ -185,14 +310,27 @@ def _card(record: dict, screener: Screener | None, session: Session, reply: Repl
     body.stylize("bold", 0, len(body))
     authors = "; ".join((record.get("authors") or [])[:6]) + ("; …" if len(record.get("authors") or []) > 6 else "")
     body.append(f"\n{authors}\n" if authors else "\n", style="dim")
-    body.append(" · ".join(str(v) for v in (record.get("year"), record.get("journal")) if v) + "\n\n")
+    body.append(" · ".join(str(v) for v in (record.get("year"), record.get("journal")) if v) + "\n")
+    details = _details(record)
+    if details:
+        body.append(details + "\n", style="dim")
+    body.append("\n")
     body.append_text(_highlighted(record.get("abstract") or "(no abstract)", screener))
-    estimate = stopping_status(session.pool)
-    decided = len(session.pool.labels)
-    progress = f"{decided:,} screened · {session.remaining:,} left for you"
-    if estimate:
-        progress += (f" · {estimate.relevant_found:,} relevant · {estimate.irrelevant_in_a_row:,} irrelevant in a row"
-                     f" · stopping rule {'met' if estimate.met else f'not met (p={estimate.p_value:.2f})'}")
-    footer = f"{reply.message}\n[i] include  [e] exclude  [m] maybe  [u] undo  [q] quit"
-    return Panel(Text.assemble(body, "\n\n", (footer, "cyan")), title=record["key"], subtitle=progress,
+    if session.stage == FULL_TEXT:
+        report = session.review.report_file(record["key"])
+        where = str(report.relative_to(session.review.root.resolve())) if report else "none in the reports folder"
+        body.append(f"\n\nReport file: {where}", style="bold")
+        if session.reasons:
+            body.append("\nFull-text reasons: " + "; ".join(f"{n} {r}" for n, r in enumerate(session.reasons, 1)),
+                        style="dim")
+    if screener is not None and screener.protocol.criteria:
+        body.append("\n\nRules (each criterion in the colour of its words above):\n")
+        body.append_text(_rules(record, screener))
+    if session.note:
+        body.append(f"\nNote: {session.note}", style="italic")
+    footer = Text(_stopping(session), style="dim")
+    if reply.message:
+        footer.append(reply.message + "\n", style="bold cyan")
+    footer.append(session.keys_help(), style="cyan")
+    return Panel(Text.assemble(body, "\n", footer), title=Text(record["key"]), subtitle=_progress(session),
                  subtitle_align="left")

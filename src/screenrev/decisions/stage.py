@@ -13,6 +13,7 @@ from ..review.folder import Review
 from .files import (
     POLICIES,
     STAGES,
+    TITLE_ABSTRACT,
     Decision,
     Reasons,
     Settlement,
@@ -65,6 +66,25 @@ def _protocol_reasons(path: Path) -> tuple[dict[str, str], list[str]]:
     protocol = load_protocol(path)
     return {criterion.id: criterion.label for criterion in protocol.criteria}, list(protocol.full_text_reasons)
 
+
+
+def blinded(review: Review, log: DecisionLog, reviewer: str | None) -> bool:
+    """Whether ``reviewer`` screens blind, seeing only their own decisions: ``[screening]
+    blinded`` in the manifest, and by default whenever two or more reviewers (this one
+    counted) screen titles and abstracts. Resolvers, who settle conflicts, see everything."""
+    if reviewer is None or reviewer in log.rules.resolvers:
+        return False
+    setting = review.section("screening").get("blinded")
+    if setting is not None:
+        if not isinstance(setting, bool):
+            raise ManifestError("[screening] blinded must be true or false", path=review.manifest_path)
+        return setting
+    return len(screeners(log) | {reviewer}) >= 2
+
+
+def screeners(log: DecisionLog) -> set[str]:
+    """The reviewers with title/abstract decisions, resolvers left out."""
+    return {d.reviewer for d in log.decisions if d.stage == TITLE_ABSTRACT and d.reviewer not in log.rules.resolvers}
 
 
 # --- writing -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..decisions.files import TITLE_ABSTRACT
+from ..decisions.files import TITLE_ABSTRACT, settle
 from ..decisions.stage import DecisionLog, primary_index
 from ..records.workspace import Workspace
 from ..review.folder import Review
@@ -43,20 +43,34 @@ class Pool:
         return [self.labels[key] for key in self.screened]
 
 
-def screening_pool(review: Review, workspace: Workspace, log: DecisionLog | None = None) -> Pool:
-    """The pool of a review: its screenable records and its settled title/abstract labels."""
+def screening_pool(review: Review, workspace: Workspace, log: DecisionLog | None = None, *,
+                   reviewer: str | None = None) -> Pool:
+    """The pool of a review: its screenable records and its settled title/abstract labels.
+
+    With ``reviewer`` (blinded screening), only that reviewer's own decisions are labels.
+    """
     excluded = workspace.rule_exclusions()
     records = [record for record in workspace.primary_records() if record["key"] not in excluded]
     keys = {record["key"] for record in records}
     log = log or DecisionLog(review, primary_index(workspace))
-    settlement = log.settle(TITLE_ABSTRACT)
+    decisions = [d for d in log.decisions if d.stage == TITLE_ABSTRACT and (reviewer is None or d.reviewer == reviewer)]
+    settlement = settle(decisions, TITLE_ABSTRACT, log.rules)
     labels = {
         key: int(settled.decision in RELEVANT) for key, settled in settlement.settled.items() if key in keys
     }
     first: dict[str, tuple] = {}
-    for decision in log.decisions:
-        if decision.stage == TITLE_ABSTRACT and decision.record in labels:
+    for decision in decisions:
+        if decision.record in labels:
             when = (decision.timestamp, decision.file, decision.line)
             first[decision.record] = min(first.get(decision.record, when), when)
     screened = sorted(first, key=first.__getitem__)
-    return Pool(records, labels, screened, conflicts=len(settlement.conflicts))
+    conflicts = sum(1 for conflict in settlement.conflicts if conflict.record in keys)
+    return Pool(records, labels, screened, conflicts=conflicts)
+
+
+def full_text_pool(review: Review, workspace: Workspace, log: DecisionLog) -> Pool:
+    """The reports to assess at full text: records included (or maybe) at title/abstract, in
+    review order. Their labels are empty: full text is not ranked."""
+    sought = {key for key, settled in log.settle(TITLE_ABSTRACT).settled.items() if settled.decision in RELEVANT}
+    records = [record for record in workspace.primary_records() if record["key"] in sought]
+    return Pool(records, {}, [])

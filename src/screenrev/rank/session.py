@@ -1,6 +1,7 @@
-"""Interactive title/abstract screening, without the terminal: what each key does.
+"""Interactive screening, without the terminal: what each key does.
 
-A session shows the most likely relevant record the reviewer has not decided yet. Each
+At title/abstract a session shows the most likely relevant record the reviewer has not
+decided yet; at full text, the records included at title/abstract in review order. Each
 decision is appended to the reviewer's decision file at once, atomically, so that
 killing the process loses nothing; undo removes the reviewer's last decision of the
 session from that file. The model is retrained after every decision, in a background
@@ -17,12 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from ..decisions.files import TITLE_ABSTRACT, Decision, remove_last, settle
+from ..decisions.files import FULL_TEXT, TITLE_ABSTRACT, Decision, remove_last, settle
 from ..decisions.stage import DecisionLog, default_file
 from ..review.folder import Review
-from .pool import Pool
+from .pool import RELEVANT, Pool
 
 KEYS = {"i": "include", "e": "exclude", "m": "maybe"}
+#: Full text only: the report could not be retrieved.
+NOT_RETRIEVED_KEY = "r"
 
 
 @dataclass(frozen=True)
@@ -34,10 +37,17 @@ class Reply:
     """The session is over (quit, or nothing left to screen)."""
     asking_reason: bool = False
     """Waiting for the exclusion reason's number."""
+    asking_note: bool = False
+    """Waiting for a line of text: the note on the record on screen."""
 
 
 class Session:
-    """One reviewer screening titles and abstracts, most likely relevant first."""
+    """One reviewer screening one stage, one record at a time.
+
+    The record on screen is pinned: ``current`` chooses it once, and every key decides that
+    record, whatever a background training did to the order meanwhile. The next record is
+    chosen after the decision, from the latest order.
+    """
 
     def __init__(
         self,
@@ -50,46 +60,74 @@ class Session:
         order: Callable[[dict[str, int]], list[str]],
         background: bool = True,
         clock: Callable[[], datetime] | None = None,
+        stage: str = TITLE_ABSTRACT,
+        blinded: bool = False,
     ) -> None:
         self.review = review
         self.pool = pool
         self.log = log
         self.reviewer = reviewer
         self.reasons = reasons
+        self.stage = stage
+        self.blinded = blinded
+        """Only this reviewer's own decisions are labels (and shown) when screening is blinded."""
         self._order_for = order
-        self._background = background
+        self._background = background and stage == TITLE_ABSTRACT
         self._clock = clock or (lambda: datetime.now(timezone.utc))
-        self.file = default_file(review, TITLE_ABSTRACT, reviewer)
+        self.file = default_file(review, stage, reviewer)
         self.made: list[Decision] = []
-        self._mine = {d.record for d in log.decisions if d.stage == TITLE_ABSTRACT and d.reviewer == reviewer}
+        self._mine = {d.record for d in log.decisions if d.stage == stage and d.reviewer == reviewer}
         self._lock = threading.Lock()
         self._training: threading.Thread | None = None
         self._wanted: dict[str, int] | None = None
         """Labels to train on next (the latest), or None when the order is up to date."""
         self._training_now = False
         self._asking_reason = False
+        self._shown: str | None = None
+        """Key of the record on screen: the one every key decides until it is decided."""
+        self.note = ""
+        """The note typed for the record on screen, saved with its decision."""
         self.order = [key for key in order(dict(pool.labels)) if key not in self._mine]
 
     # --- what is on screen ----------------------------------------------------------
 
     @property
     def current(self) -> dict | None:
-        """The record to decide now, or None when the reviewer has decided every record."""
+        """The record on screen, or None when the reviewer has decided every record.
+
+        The first call after a decision chooses the next record from the latest order and
+        pins it; later calls return the same record until it is decided.
+        """
         with self._lock:
-            for key in self.order:
-                if key not in self._mine:
-                    return self.pool.records[self.pool.index[key]]
-        return None
+            if self._shown is None or self._shown in self._mine:
+                self._shown = next((key for key in self.order if key not in self._mine), None)
+                self.note = ""
+            if self._shown is None:
+                return None
+            return self.pool.records[self.pool.index[self._shown]]
 
     @property
     def remaining(self) -> int:
         """Records this reviewer has not decided yet."""
         return sum(1 for record in self.pool.records if record["key"] not in self._mine)
 
+    @property
+    def decided_by_me(self) -> int:
+        """Records of the pool this reviewer has decided."""
+        return len(self.pool.records) - self.remaining
+
+    def keys_help(self) -> str:
+        """Every key of the stage, once."""
+        keys = "[i] include  [e] exclude  [m] maybe"
+        if self.stage == FULL_TEXT:
+            keys += "  [r] not retrieved"
+        return keys + "  [n] note  [u] undo  [q] quit"
+
     # --- keys -------------------------------------------------------------------------
 
     def handle(self, key: str) -> Reply:
-        """Apply one key press: i include, e exclude (then the reason's number), m maybe, u undo, q quit."""
+        """Apply one key press: i include, e exclude (then the reason's number), m maybe,
+        r not retrieved (full text), n note, u undo, q quit."""
         if self._asking_reason:
             return self._reason(key)
         if key == "q":
@@ -97,85 +135,109 @@ class Session:
         if key == "u":
             undone = self.undo()
             return Reply(f"Undid {undone.decision} of {undone.key}." if undone else "Nothing to undo this session.")
+        if key == "n":
+            return Reply("Note on this record (Enter keeps it, an empty line clears it):", asking_note=True)
         if key in ("i", "m"):
             return self._decided(self.decide(KEYS[key]))
+        if key == NOT_RETRIEVED_KEY and self.stage == FULL_TEXT:
+            return self._decided(self.decide("not_retrieved"))
         if key == "e":
-            if not self.reasons:
+            if not self.reasons and self.stage != FULL_TEXT:
                 return self._decided(self.decide("exclude"))
+            if not self.reasons:
+                return Reply("A full-text exclusion needs a reason, and the protocol and screenrev.toml give none: "
+                             "add [full_text] reasons to screenrev.toml")
             self._asking_reason = True
-            return Reply("Reason: " + "  ".join(f"{n}={r}" for n, r in enumerate(self.reasons, 1))
-                         + "  0=no reason", asking_reason=True)
-        return Reply("Keys: i include, e exclude, m maybe, u undo, q quit.")
+            return Reply(self._reason_prompt(), asking_reason=True)
+        return Reply(f"The key {key!r} does nothing here.")
+
+    def _reason_prompt(self) -> str:
+        choices = "  ".join(f"{n}={r}" for n, r in enumerate(self.reasons, 1))
+        none = "" if self.stage == FULL_TEXT else "  0=no reason"
+        return f"Reason: {choices}{none}  (Esc or c cancels the exclusion)"
 
     def _reason(self, key: str) -> Reply:
         if key in ("\x1b", "c"):
             self._asking_reason = False
-            return Reply("Exclusion cancelled.")
-        if key in ("0", "\r", "\n"):
+            return Reply("Exclusion cancelled: nothing was saved.")
+        if key in ("0", "\r", "\n") and self.stage != FULL_TEXT:
             reason = ""
         elif key.isdigit() and 1 <= int(key) <= len(self.reasons):
             reason = self.reasons[int(key) - 1]
         else:
-            return Reply(f"Type the reason's number (1–{len(self.reasons)}), 0 for none, c to cancel.",
+            zero = "" if self.stage == FULL_TEXT else ", 0 for none"
+            return Reply(f"Type the reason's number (1–{len(self.reasons)}){zero}; Esc or c cancels.",
                          asking_reason=True)
         self._asking_reason = False
         return self._decided(self.decide("exclude", reason))
 
+    def set_note(self, text: str) -> Reply:
+        """Keep a note for the record on screen; it is saved with the record's decision."""
+        self.note = " ".join(text.split())
+        return Reply(f"Note kept for this record: {self.note}" if self.note else "No note for this record.")
+
     def _decided(self, decision: Decision | None) -> Reply:
         if decision is None:
             return Reply("Every record is screened.", done=True)
-        left = self.current
         message = f"Saved: {decision.decision} {decision.key}" + (f" ({decision.reason})" if decision.reason else "")
-        return Reply(message, done=left is None)
+        done = self.remaining == 0
+        return Reply(message + (". Every record is screened." if done else ""), done=done)
 
     # --- decisions --------------------------------------------------------------------
 
     def decide(self, decision: str, reason: str = "") -> Decision | None:
-        """Record a decision on the current record (written to the file before returning)."""
+        """Record a decision on the record on screen (written to the file before returning)."""
         record = self.current
         if record is None:
             return None
         cells = {
-            "key": record["key"], "stage": TITLE_ABSTRACT, "decision": decision, "reason": reason,
-            "reviewer": self.reviewer, "timestamp": self._clock().isoformat(timespec="seconds"), "note": "",
+            "key": record["key"], "stage": self.stage, "decision": decision, "reason": reason,
+            "reviewer": self.reviewer, "timestamp": self._clock().isoformat(timespec="seconds"), "note": self.note,
         }
         (added,) = self.log.append([(cells, None)], file=self.file) or (None,)
-        if added is None:  # the same decision was already in the file
+        with self._lock:
             self._mine.add(record["key"])
+            self.note = ""
+        if added is None:  # the same decision was already in the file
             return None
-        self._mine.add(added.record)
         self.made.append(added)
-        self._learn(added.record, decision)
+        self._learn(added.record)
         return added
 
     def undo(self) -> Decision | None:
-        """Take back this session's last decision (removed from the decision file)."""
+        """Take back this session's last decision (removed from the decision file); its record is shown again."""
         if not self.made:
             return None
         last = self.made.pop()
         remove_last(self.file, last)
         self.log = DecisionLog(self.review, self.log.primary_of)
-        self._mine.discard(last.record)
         with self._lock:
+            self._mine.discard(last.record)
             self.order = [last.record] + [key for key in self.order if key != last.record]
-        self._forget(last.record)
+            self._shown = last.record
+            self.note = last.note
+        self._learn(last.record)
         return last
 
     # --- the model ----------------------------------------------------------------------
 
-    def _learn(self, key: str, decision: str) -> None:
-        # Only this record's decisions can have changed how it is settled.
-        mine = [d for d in self.log.decisions if d.record == key]
-        settled = settle(mine, TITLE_ABSTRACT, self.log.rules).settled.get(key)
-        if settled is not None:
-            self.pool.labels[key] = int(settled.decision in ("include", "maybe"))
-            self.pool.screened.append(key)
+    def _learn(self, key: str) -> None:
+        """Settle the record again from its decisions (its label counts once, however many
+        reviewers decided it) and retrain."""
+        if self.stage != TITLE_ABSTRACT:
+            return
+        decisions = [d for d in self.log.decisions if d.record == key and d.stage == TITLE_ABSTRACT
+                     and (not self.blinded or d.reviewer == self.reviewer)]
+        settled = settle(decisions, TITLE_ABSTRACT, self.log.rules).settled.get(key)
+        if settled is None:  # undone, or now in conflict between reviewers: not a label
+            self.pool.labels.pop(key, None)
+            if key in self.pool.screened:
+                self.pool.screened.remove(key)
+        else:
+            self.pool.labels[key] = int(settled.decision in RELEVANT)
+            if key not in self.pool.screened:
+                self.pool.screened.append(key)
         self.retrain()
-
-    def _forget(self, key: str) -> None:
-        self.pool.labels.pop(key, None)
-        if key in self.pool.screened:
-            self.pool.screened.remove(key)
 
     def retrain(self) -> None:
         """Order the records again from the labels so far (in the background when enabled)."""

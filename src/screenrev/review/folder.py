@@ -15,6 +15,7 @@ MANIFEST = "screenrev.toml"
 SEARCHES_DIR = "searches"
 DECISIONS_DIR = "decisions"
 WORKSPACE_DIR = ".screenrev"
+REPORTS_DIR = "reports"
 PROTOCOL = "protocol.yaml"
 
 
@@ -184,6 +185,24 @@ class Review:
     def protocol_path(self) -> Path:
         """The protocol (rule file) named in the manifest (``protocol.yaml`` by default)."""
         return self.root / str(self._document.get("review", {}).get("protocol", PROTOCOL))
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where the full-text reports are kept, one file per record named by its key
+        (``[full_text] reports`` in the manifest, ``reports`` by default)."""
+        folder = str(self.section("full_text").get("reports", REPORTS_DIR))
+        path = (self.root / folder).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            raise ManifestError(f"[full_text] reports = {folder!r} is outside the review folder",
+                                path=self.manifest_path)
+        return path
+
+    def report_file(self, key: str) -> Path | None:
+        """The full-text report of a record (``reports/<key>.*``), if the review keeps one."""
+        folder = self.reports_dir
+        if not folder.is_dir():
+            return None
+        return next((path for path in sorted(folder.iterdir()) if path.is_file() and path.stem == key), None)
 
     @property
     def workspace_dir(self) -> Path:

@@ -185,6 +185,12 @@ class Screener:
         self.labels = {criterion.id: criterion.label for criterion in protocol.criteria}
         self._evaluators = [(c.id, {None: UNSURE, True: c.action, False: PASS}, _evaluator(c.condition))
                             for c in protocol.criteria]
+        # Each phrase is highlighted in the colour of the first criterion that uses it.
+        self.criterion_of_phrase: dict[int, str] = {}
+        for criterion in protocol.criteria:
+            for term in _terms(criterion.condition):
+                for phrase in term.phrases:
+                    self.criterion_of_phrase.setdefault(self.matcher.index[phrase], criterion.id)
         tests = [test for criterion in protocol.criteria for test in _text_tests(criterion.condition)]
         self.text_fields = tuple(dict.fromkeys(field for test in tests for field in test.fields)) or ("title",)
 
@@ -231,6 +237,24 @@ class Screener:
             else:
                 merged.append((start, end))
         return merged
+
+    def highlights_by_criterion(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, criterion id)`` for every whole-word occurrence of a protocol term in
+        ``text``, without overlaps, each attributed to the first criterion that uses the term."""
+        folded, aligned = fold(text)
+        if not aligned:
+            return []
+        spans = sorted(
+            (start, word_end(folded, end), self.criterion_of_phrase[phrase])
+            for phrase, found in self.matcher.find(folded).items()
+            for start, end in found
+        )
+        shown: list[tuple[int, int, str]] = []
+        for start, end, criterion in spans:
+            if shown and start < shown[-1][1]:
+                continue
+            shown.append((start, end, criterion))
+        return shown
 
     def verdict(self, outcomes: list[Outcome]) -> Verdict:
         """The record's overall outcome from its criteria's outcomes."""

@@ -121,8 +121,10 @@ def test_review_queue_takes_a_human_decision_and_keeps_it(
     summary = json.loads(invoke(runner, "dedup", "--review", str(queue), "--json").stdout)
     assert (summary["duplicates"], summary["decisions"], summary["waiting"]) == (1, 1, 0)
     rewritten = list(csv.DictReader(io.StringIO(queue.read_text(encoding="utf-8"))))
-    assert [row["decision"] for row in rewritten] in ([], ["same"])
+    assert [row["decision"] for row in rewritten] == ["same"]  # kept: it is what merges them next time
     assert len({row["cluster"] for row in _records(runner)}) == 1
+    # Running dedup again (as every command does after a clone) keeps the merge.
+    assert json.loads(invoke(runner, "dedup", "--review", str(queue), "--json").stdout)["duplicates"] == 1
 
 
 def test_decision_for_an_unknown_record_is_a_clear_error(runner: CliRunner, review_dir: Path) -> None:
@@ -156,9 +158,13 @@ def test_contradictory_decisions_are_refused(runner: CliRunner, review_dir: Path
     assert "both 'same' and 'different'" in result.stderr
 
 
-def test_a_new_import_clears_clusters_until_dedup_runs_again(runner: CliRunner, review_dir: Path) -> None:
+def test_a_new_import_marks_duplicates_again_before_anything_reads_them(runner: CliRunner,
+                                                                       review_dir: Path) -> None:
     _import_both(runner)
     invoke(runner, "dedup")
-    assert "cluster" in _records(runner)[0]
+    assert "Marking duplicates" not in invoke(runner, "export", "records").stderr
     invoke(runner, "import", str(SEARCHES / "pubmed_endnote.txt"), "-d", "MEDLINE")
-    assert "cluster" not in _records(runner)[0]
+    result = invoke(runner, "export", "records")
+    assert result.stderr.splitlines()[0] == "Marking duplicates among the records as they are now: screenrev dedup"
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert all(row["cluster"] for row in rows) and {row["search"] for row in rows} >= {"pubmed-endnote"}

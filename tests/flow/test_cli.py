@@ -144,13 +144,12 @@ def test_rule_exclusions_are_counted_as_automation(runner: CliRunner, example: P
     assert "1 records excluded by a rule were screened by a reviewer" in result.stderr
 
 
-def test_flow_warns_when_the_rules_are_stale(runner: CliRunner, example: Path) -> None:
+def test_flow_applies_a_changed_protocol_first(runner: CliRunner, example: Path) -> None:
     invoke(runner, "run")
-    assert "exclusion rules" not in invoke(runner, "flow").stderr
+    assert "rules" not in invoke(runner, "flow").stderr
     protocol = example / "protocol.yaml"
     protocol.write_text(protocol.read_text(encoding="utf-8").replace("before: 2010", "before: 2012"), encoding="utf-8")
-    assert "the protocol's exclusion rules changed since they were applied" in invoke(runner, "flow").stderr
-    invoke(runner, "screen")
+    assert "Applying the protocol's rules again: the protocol changed: screenrev screen" in invoke(runner, "flow").stderr
     flow = _flow(runner)
     # The Boswellia record (2011) is now excluded by the year rule, but both reviewers screened it.
     assert flow["excluded_automatic_reasons"] == {"Not about inflammatory bowel disease": 2}
@@ -205,6 +204,12 @@ def test_stopping_rule_states_why_records_were_not_screened(runner: CliRunner, e
     assert bad.exit_code == 1 and "[screening.stopping]: method is required" in bad.stderr
 
 
-def test_flow_needs_duplicates_marked(runner: CliRunner, example: Path) -> None:
-    result = invoke(runner, "flow", ok=False)
-    assert result.exit_code == 1 and "run 'screenrev dedup' (or 'screenrev run') first" in result.stderr
+def test_flow_marks_duplicates_and_applies_the_rules_first(runner: CliRunner, example: Path) -> None:
+    result = invoke(runner, "flow", "--json")
+    stages = [line for line in result.stderr.splitlines() if not line.startswith("Rebuilding workspace")]
+    assert stages[:2] == [
+        "Marking duplicates among the records as they are now: screenrev dedup",
+        "Applying the protocol's rules to the records as they are now: screenrev screen",
+    ]
+    invoke(runner, "run")
+    assert json.loads(invoke(runner, "flow", "--json").stdout) == json.loads(result.stdout)

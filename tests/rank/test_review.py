@@ -23,11 +23,13 @@ from screenrev.review.folder import Review
 from ..conftest import DATA, invoke
 
 RECORDS = DATA / "screening" / "nagtegaal_2019_first200.csv"
+#: Records to screen: 200, of which two (ids 168 and 169, both irrelevant) are one record.
+SCREENABLE = 199
 
 
 @pytest.fixture
 def labelled(runner: CliRunner, review_dir: Path) -> dict[str, int]:
-    """A review of 200 real records; returns record_id → key."""
+    """A review of 200 real records (SCREENABLE after deduplication); returns record_id → key."""
     invoke(runner, "import", str(RECORDS), "-d", "PubMed")
     rows = list(csv.DictReader(io.StringIO(invoke(runner, "export", "records").stdout)))
     return {row["record_id"]: row["key"] for row in rows}
@@ -57,7 +59,7 @@ def test_rank_learns_from_decisions_and_is_reproducible(runner: CliRunner, label
         _decide(runner, labelled[record], "exclude")
     first = _rank(runner)
     assert first["method"] == "model"
-    assert first["decided"] == 4 and first["undecided"] == 196
+    assert first["decided"] == 4 and first["undecided"] == SCREENABLE - 4
     assert invoke(runner, "rank", "--json").stdout == invoke(runner, "rank", "--json").stdout
     keys = [row["key"] for row in first["worklist"]]
     scores = [row["score"] for row in first["worklist"]]
@@ -81,10 +83,10 @@ def test_cold_start_uses_the_review_question(runner: CliRunner, labelled: dict, 
 def test_worklist_files(runner: CliRunner, labelled: dict, review_dir: Path) -> None:
     invoke(runner, "rank", "--out", "worklist.csv")
     rows = list(csv.DictReader(io.StringIO((review_dir / "worklist.csv").read_text(encoding="utf-8"))))
-    assert [row["position"] for row in rows[:3]] == ["1", "2", "3"] and len(rows) == 200
+    assert [row["position"] for row in rows[:3]] == ["1", "2", "3"] and len(rows) == SCREENABLE
     invoke(runner, "rank", "--out", "worklist.ris")
     text = (review_dir / "worklist.ris").read_text(encoding="utf-8")
-    assert text.count("ER  - ") == 200 and "N1  - screenrev rank 1, score" in text
+    assert text.count("ER  - ") == SCREENABLE and "N1  - screenrev rank 1, score" in text
     assert invoke(runner, "rank", "--out", "worklist.txt", ok=False).exit_code == 2
 
 
@@ -94,31 +96,33 @@ def test_rule_exclusions_are_not_screened_or_learnt(runner: CliRunner, labelled:
     invoke(runner, "screen")
     excluded = json.loads(invoke(runner, "screen", "--json").stdout)["excluded"]
     assert excluded > 0
-    assert _rank(runner)["undecided"] == 200 - excluded
+    assert _rank(runner)["undecided"] == SCREENABLE - excluded
 
 
 def test_status_and_recorded_stopping_rule(runner: CliRunner, labelled: dict, review_dir: Path) -> None:
     truth = _truth()
     # Screen everything relevant, then a long run of irrelevant records: with 13 relevant,
-    # a 14th would have to hide among the 7 left; 180 irrelevant in a row make that unlikely
-    # (hypergeometric p = 7/187 < 0.05). After 150 in a row it is not (p = 37/187).
+    # a 14th would have to hide among the 7 left; 179 irrelevant in a row make that unlikely
+    # (hypergeometric p = 7/186 < 0.05). The 180 irrelevant decisions are 179 records: two
+    # of them are duplicates of each other, decided once each, and counted once.
     ordered = [i for i, label in truth.items() if label] + [i for i, label in truth.items() if not label][:180]
     for record in ordered:
         _decide(runner, labelled[record], "include" if truth[record] else "exclude")
     status = json.loads(invoke(runner, "rank", "--status", "--json").stdout)
-    assert status["screened"] == len(ordered)
+    screened = len(ordered) - 1
+    assert status["screened"] == screened
     stopping = status["stopping"]
-    assert stopping["relevant_found"] == 13 and stopping["irrelevant_in_a_row"] == 180
-    assert stopping["p_value"] == pytest.approx(7 / 187)
+    assert stopping["relevant_found"] == 13 and stopping["irrelevant_in_a_row"] == 179
+    assert stopping["p_value"] == pytest.approx(7 / 186)
     assert stopping["met"] is True
     invoke(runner, "rank", "--status", "--record-stop")
     manifest = tomllib.loads((review_dir / "screenrev.toml").read_text(encoding="utf-8"))
     recorded = manifest["screening"]["stopping"]
-    assert recorded["records_screened_when_met"] == len(ordered)
+    assert recorded["records_screened_when_met"] == screened
     assert recorded["recall_target"] == 0.95
     invoke(runner, "dedup")
     flow = json.loads(invoke(runner, "flow", "--json").stdout)
-    assert flow["records_unscreened"] == 200 - len(ordered)  # stated, never hidden
+    assert flow["records_unscreened"] == SCREENABLE - screened  # stated, never hidden
     assert flow["records_awaiting"] == 0
 
 
@@ -329,15 +333,15 @@ def test_a_second_reviewer_screens_records_the_first_decided_and_counts_are_reco
     for _ in range(5):
         record = session.current
         session.handle("i" if truth[id_of[record["key"]]] else "e")
-    assert len(session.pool.labels) == 200 and len(session.pool.screened) == 200  # records, not decisions
-    assert session.decided_by_me == 5 and session.remaining == 195
+    assert len(session.pool.labels) == SCREENABLE and len(session.pool.screened) == SCREENABLE  # records, not decisions
+    assert session.decided_by_me == 5 and session.remaining == SCREENABLE - 5
     from screenrev.rank.stage import stopping_status
 
-    assert stopping_status(session.pool).screened == 200
+    assert stopping_status(session.pool).screened == SCREENABLE
     # A disagreement leaves the record unsettled: not a label, and counted once as a conflict.
     record = session.current
     session.handle("e" if truth[id_of[record["key"]]] else "i")
-    assert record["key"] not in session.pool.labels and len(session.pool.screened) == 199
+    assert record["key"] not in session.pool.labels and len(session.pool.screened) == SCREENABLE - 1
 
 
 def test_the_review_command_works_for_a_second_reviewer_after_the_first_finished(
@@ -348,7 +352,7 @@ def test_the_review_command_works_for_a_second_reviewer_after_the_first_finished
 
     result = runner.invoke(app, ["review", "--reviewer", "CD"], input="iemq", catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
-    assert "Blinded · 0 decided by you · 200 left for you" in result.stdout
+    assert f"Blinded · 0 decided by you · {SCREENABLE} left for you" in result.stdout
     assert [row["decision"] for row in _rows(review_dir)] == ["include", "exclude", "maybe"]
 
 
@@ -361,7 +365,7 @@ def test_blinded_screening_hides_the_other_reviewers_decisions(runner: CliRunner
     result = invoke(runner, "rank", "--json", ok=False)
     assert result.exit_code == 1 and "--reviewer" in result.stderr
     mine = _rank(runner, "--reviewer", "CD")
-    assert mine["decided"] == 1 and mine["undecided"] == 199  # AB's 40 decisions are not shown to CD
+    assert mine["decided"] == 1 and mine["undecided"] == SCREENABLE - 1  # AB's 40 decisions are not shown to CD
     theirs = _rank(runner, "--reviewer", "AB")
     assert theirs["decided"] == 40
     manifest = review_dir / "screenrev.toml"

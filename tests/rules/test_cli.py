@@ -76,12 +76,17 @@ def test_screen_with_a_broken_protocol_is_one_line_and_changes_nothing(runner: C
     _review(runner, review_dir)
     invoke(runner, "screen")
     before = invoke(runner, "export", "records").stdout
+    protocol = (review_dir / "protocol.yaml").read_bytes()
     (review_dir / "protocol.yaml").write_text("criteria:\n  - id: a\n    label: A\n    field: yeer\n    at_most: 1\n",
                                               encoding="utf-8")
     result = invoke(runner, "screen", ok=False)
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert "protocol.yaml:4:12: field: unknown field 'yeer'" in result.stderr
+    # Commands that read the rule outcomes refuse with the same line rather than show stale ones.
+    refused = invoke(runner, "export", "records", ok=False)
+    assert refused.exit_code == 1 and "protocol.yaml:4:12: field: unknown field 'yeer'" in refused.stderr
+    (review_dir / "protocol.yaml").write_bytes(protocol)
     assert invoke(runner, "export", "records").stdout == before
 
 

@@ -36,7 +36,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-@app.command()
+@app.command(rich_help_panel="Screen")
 def decide(
     keys: Annotated[Optional[list[str]], typer.Argument(help="Keys of the records decided on.")] = None,
     stage: StageOption = TITLE_ABSTRACT,
@@ -73,7 +73,7 @@ def decide(
     review = Review.find()
     target = file if file is not None else default_file(review, stage, reviewer.strip())
     when = timestamp if timestamp is not None else _now()
-    with open_workspace(review) as workspace:
+    with open_workspace(review, up_to="rules") as workspace:
         log = DecisionLog(review, primary_index(workspace))
         if from_file is None:
             cells = {"key": "", "stage": stage, "decision": decision, "reason": reason, "reviewer": reviewer.strip(),
@@ -106,12 +106,12 @@ def _relative(path: Path, root: Path) -> Path:
         return path
 
 
-@app.command()
+@app.command(rich_help_panel="Screen")
 def agreement(stage: StageOption = TITLE_ABSTRACT, as_json: JsonOption = False) -> None:
     """Agreement between reviewers (percentage, Cohen's kappa) and the records they disagree on."""
     _check_stage(stage)
     review = Review.find()
-    with open_workspace(review) as workspace:
+    with open_workspace(review, up_to="rules") as workspace:
         log = DecisionLog(review, primary_index(workspace))
         result = stage_agreement(log.decisions, stage, log.rules)
         titles = dict(workspace.db.execute("SELECT key, title FROM records"))
@@ -169,7 +169,7 @@ def export_included(
     if format not in ("ris", "csv", "bib"):
         raise typer.BadParameter("must be ris, csv or bib", param_hint="--format")
     review = Review.find()
-    with open_workspace(review) as workspace:
+    with open_workspace(review, up_to="rules") as workspace:
         log = DecisionLog(review, primary_index(workspace))
         settled = {s: log.settle(s).settled for s in STAGES}
         wanted = ("include", "maybe") if stage == TITLE_ABSTRACT else ("include",)
@@ -197,7 +197,7 @@ def export_decisions(
 ) -> None:
     """Every decision, file by file and row by row, with the record it applies to: the audit trail."""
     review = Review.find()
-    with open_workspace(review) as workspace:
+    with open_workspace(review, up_to="rules") as workspace:
         log = DecisionLog(review, primary_index(workspace))
         titles = dict(workspace.db.execute("SELECT key, title FROM records"))
     columns = ("file", "line", "key", "record", "title", "stage", "decision", "reason", "reviewer", "timestamp", "note")

@@ -14,7 +14,7 @@ from ..review.folder import Review
 from ._app import JsonOption, app, open_workspace, print_json
 
 
-@app.command()
+@app.command(rich_help_panel="Prepare")
 def dedup(
     review_queue: Annotated[
         Optional[Path],

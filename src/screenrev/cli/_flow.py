@@ -78,7 +78,7 @@ def _shown(value: int | None) -> str:
     return "(none)" if value is None else f"{value:,}"
 
 
-@app.command()
+@app.command(rich_help_panel="Report")
 def flow(
     as_json: JsonOption = False,
     csv_out: Annotated[
@@ -88,15 +88,15 @@ def flow(
         Optional[Path], typer.Option("--diagram", help="Draw the PRISMA 2020 diagram (FILE.svg, .png or .pdf).")
     ] = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Compare with [expected] in screenrev.toml; exit 1 on any difference.")
+        bool, typer.Option("--check", help="Compare with \\[expected] in screenrev.toml; exit 1 on any difference.")
     ] = False,
     record: Annotated[
-        bool, typer.Option("--record", help="Write the current counts as [expected] in screenrev.toml.")
+        bool, typer.Option("--record", help="Write the current counts as \\[expected] in screenrev.toml.")
     ] = False,
 ) -> None:
     """The PRISMA 2020 flow, counted from the records, the rules and the decisions."""
     review = Review.find()
-    with open_workspace(review) as workspace:
+    with open_workspace(review, up_to="rules") as workspace:
         report = review_flow(review, workspace)
     for warning in report.warnings:
         console.warning(warning)
@@ -104,7 +104,7 @@ def flow(
     if record:
         counts = {name: value for name, value in report.flow.counts().items() if value != {}}
         review.save_section("expected", counts, comment="written by 'screenrev flow --record', checked by --check")
-        console.info("Recorded the current counts as [expected] in screenrev.toml")
+        console.info("Recorded the current counts as \\[expected] in screenrev.toml")
     if check:
         _check(review, report, as_json)
     elif as_json:
@@ -114,11 +114,11 @@ def flow(
         _print_table(report)
 
 
-@app.command()
+@app.command(rich_help_panel="Report")
 def run(
     diagram: Annotated[
         Optional[Path],
-        typer.Option(help=f"Where to draw the diagram (default: [flow] diagram in screenrev.toml, or {DEFAULT_DIAGRAM})."),
+        typer.Option(help=f"Where to draw the diagram (default: \\[flow] diagram in screenrev.toml, or {DEFAULT_DIAGRAM})."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -18,7 +18,7 @@ from ..review.folder import Review
 from ._app import JsonOption, app, export_app, open_workspace, print_json
 
 
-@app.command()
+@app.command(rich_help_panel="Set up")
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the new review.")] = Path("."),
     title: Annotated[str, typer.Option(help="Title of the review.")] = "",
@@ -30,7 +30,7 @@ def init(
     console.info("Next: screenrev import EXPORT_FILE --database NAME")
 
 
-@app.command("import")
+@app.command("import", rich_help_panel="Set up")
 def import_(
     files: Annotated[list[Path], typer.Argument(help="Export files as downloaded from the database.")],
     database: Annotated[str, typer.Option("--database", "-d", help="Database searched, e.g. PsycINFO.")],
@@ -84,7 +84,7 @@ def import_(
             console.warning(f"{result.file}: {warning}")
 
 
-@app.command()
+@app.command(rich_help_panel="Set up")
 def sources(as_json: JsonOption = False) -> None:
     """One row per search and the total: the identification box of the PRISMA flow."""
     review = Review.find()
@@ -123,7 +123,7 @@ def export_records(
         raise typer.BadParameter("must be csv or ris", param_hint="--format")
     review = Review.find()
     files = {s.name: s.file for s in review.searches()}
-    with open_workspace(review) as workspace:
+    with open_workspace(review, up_to="rules") as workspace:
         rule_columns, rule_values = workspace.screening_columns()
         records = (
             {**record, "source_file": files[record["search"]], **rule_values.get(record["key"], {})}

@@ -33,7 +33,7 @@ SeedOption = Annotated[int, typer.Option(help="Seed for the model and for ties (
 TargetOption = Annotated[float, typer.Option(min=0.5, max=0.999, help="Recall the stopping rule aims for.")]
 ConfidenceOption = Annotated[float, typer.Option(min=0.5, max=0.999, help="Confidence of the stopping rule.")]
 ReviewerOption = Annotated[
-    Optional[str], typer.Option(help="Who screens (default: [review] reviewer in the manifest).")
+    Optional[str], typer.Option(help="Who screens (default: \\[review] reviewer in the manifest).")
 ]
 STOPPING_METHOD = "hypergeometric test (Callaghan & Müller-Hansen 2020, Systematic Reviews 9:273)"
 
@@ -58,7 +58,7 @@ def rank(
     from ..rank.stage import Ranker, review_query
 
     review = Review.find()
-    with open_workspace(review) as workspace:
+    with open_workspace(review, up_to="rules") as workspace:
         log = DecisionLog(review, primary_index(workspace))
         pool = _pool(review, workspace, log, reviewer or _manifest_reviewer(review))
         if status:
@@ -186,7 +186,7 @@ def review(
         raise ScreenrevError("say who is screening: --reviewer NAME, or reviewer = \"…\" under [review] in "
                              "screenrev.toml")
     protocol = load_protocol(folder.protocol_path) if folder.protocol_path.exists() else None
-    with open_workspace(folder) as workspace:
+    with open_workspace(folder, up_to="rules") as workspace:
         log = DecisionLog(folder, primary_index(workspace))
         if stage == TITLE_ABSTRACT:
             pool = _pool(folder, workspace, log, name)

@@ -22,14 +22,14 @@ from ..rules.stage import screen_records, screen_review, summarise
 from ._app import JsonOption, app, open_workspace, print_json
 
 rules_app = typer.Typer(help="Check and explain a protocol (rule file).", no_args_is_help=True)
-app.add_typer(rules_app, name="rules")
+app.add_typer(rules_app, name="rules", rich_help_panel="Prepare")
 
 ProtocolOption = Annotated[
     Optional[Path], typer.Option("--protocol", "-p", help="Rule file (default: the manifest's protocol).")
 ]
 
 
-@app.command()
+@app.command(rich_help_panel="Prepare")
 def screen(
     protocol: ProtocolOption = None,
     details: Annotated[
@@ -39,9 +39,7 @@ def screen(
 ) -> None:
     """Apply the protocol's criteria to the primary records, with the evidence for each outcome."""
     review = Review.find()
-    with open_workspace(review) as workspace:
-        if not workspace.has_clusters():
-            console.warning("duplicates have not been looked for ('screenrev dedup'): screening every record")
+    with open_workspace(review, up_to="dedup") as workspace:
         summary = screen_review(review, workspace, protocol_path=protocol)
         if details is not None:
             _write_details(workspace, details)
@@ -109,7 +107,7 @@ def rules_explain(
     except ReviewNotFoundError:
         review = None
     if review is not None:
-        with open_workspace(review) as workspace:
+        with open_workspace(review, up_to="dedup") as workspace:
             counts, shown = _what_it_did(protocol, list(workspace.primary_records()), examples)
     document = RENDERERS[format](protocol, explain(protocol, counts, shown))
     if out is None:

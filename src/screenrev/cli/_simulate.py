@@ -15,7 +15,7 @@ from ._app import JsonOption, app, print_json
 _MEASURES = ("wss95", "wss100", "recall_at_10", "recall_at_25", "last_relevant", "atd")
 
 
-@app.command()
+@app.command(rich_help_panel="Research")
 def simulate(
     data: Annotated[Path, typer.Argument(help="A fully labelled review: CSV or any format screenrev imports.")],
     label: Annotated[

@@ -8,12 +8,15 @@ duplicate decisions kept under ``decisions/`` and writes the review queue.
 
 from __future__ import annotations
 
+import hashlib
+
 import csv
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import __version__
 from ..errors import InputError
 from ..records.record import FIELDS, LIST_FIELDS
 from ..records.workspace import Workspace
@@ -102,23 +105,25 @@ def contradictions(decisions: Iterable[PairDecision]) -> list[tuple[str, str]]:
 
 
 def write_queue(path: Path, pairs: list[Pair], records: dict[str, dict]) -> int:
-    """Write the uncertain pairs for a reviewer; decisions already in ``path`` are kept.
+    """Write the uncertain pairs for a reviewer; decisions already in ``path`` are kept,
+    including those on pairs that the decision itself has settled (they are what settles
+    them the next time dedup runs).
 
     Returns the number of pairs still waiting for a decision.
     """
-    previous: dict[tuple[str, str], str] = {}
+    previous: dict[tuple[str, str], dict[str, str]] = {}
     if path.exists():
         with path.open(encoding="utf-8-sig", newline="") as handle:
             for row in csv.DictReader(handle):
-                if row.get("decision", "").strip():
-                    previous[(row["key_a"], row["key_b"])] = row["decision"].strip()
+                if (row.get("decision") or "").strip():
+                    previous[(row["key_a"], row["key_b"])] = row
     columns = list(QUEUE_COLUMNS) + [f"{name}_{side}" for name in QUEUE_FIELDS for side in ("a", "b")]
     waiting = 0
     with atomic_text(path) as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         for pair in pairs:
-            decision = previous.get((pair.key_a, pair.key_b), "")
+            decision = (previous.pop((pair.key_a, pair.key_b), None) or {}).get("decision", "").strip()
             waiting += not decision
             row = [pair.key_a, pair.key_b, decision, f"{pair.score:.3f}",
                    "; ".join(f"{name}: {text}" for name, text in pair.evidence.items())]
@@ -127,6 +132,8 @@ def write_queue(path: Path, pairs: list[Pair], records: dict[str, dict]) -> int:
                     value = records[key].get(name)
                     row.append("; ".join(value) if isinstance(value, list) else value or "")
             writer.writerow(row)
+        for kept in previous.values():
+            writer.writerow([kept.get(column) or "" for column in columns])
     return waiting
 
 
@@ -214,6 +221,23 @@ class DedupSummary:
     """Pairs in the review queue still without a decision (when a queue was written)."""
 
 
+def dedup_inputs(review: Review, workspace: Workspace) -> str:
+    """A fingerprint of what the clusters are computed from: every search as stored, every
+    duplicate-pair decision file, and the version of the matcher."""
+    digest = hashlib.sha256(f"screenrev {__version__}\n".encode())
+    for name, sha256 in sorted(workspace.stored_searches().items()):
+        digest.update(f"search {name} {sha256}\n".encode())
+    for path in decision_files(review.decisions_dir):
+        content = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest.update(f"pairs {path.relative_to(review.root).as_posix()} {content}\n".encode())
+    return digest.hexdigest()
+
+
+def is_current(review: Review, workspace: Workspace) -> bool:
+    """Whether the stored clusters come from the searches and pair decisions as they are now."""
+    return workspace.deduplicated_with() == dedup_inputs(review, workspace)
+
+
 def deduplicate_review(review: Review, workspace: Workspace, *, queue: Path | None = None) -> DedupSummary:
     """Cluster the review's records, store the clusters, and write the review queue if asked."""
     records = {record["key"]: record for record in workspace.iter_records()}
@@ -227,8 +251,10 @@ def deduplicate_review(review: Review, workspace: Workspace, *, queue: Path | No
             f"({len(clashes)} such pair(s)); keep one decision per pair",
             path=review.decisions_dir,
         )
+    inputs = dedup_inputs(review, workspace)
     result = deduplicate([records[key] for key in sorted(records)], decisions=decisions)
-    workspace.store_clusters(result.cluster, result.primary, result.evidence, merged_fields(result, records))
+    workspace.store_clusters(result.cluster, result.primary, result.evidence, merged_fields(result, records),
+                             inputs=inputs)
     waiting = write_queue(queue, result.unsure, records) if queue is not None else None
     clusters = len(set(result.cluster.values()))
     return DedupSummary(

@@ -317,8 +317,14 @@ class Workspace:
     def _clear_clusters(self) -> None:
         self.db.execute("DELETE FROM duplicates")
         self.db.execute("DELETE FROM clusters")
+        self.db.execute("DELETE FROM meta WHERE name = 'dedup_inputs'")
         # Rules are applied to primary records, which have just changed.
         self._clear_screening()
+
+    def clear_screening(self) -> None:
+        """Forget the rule outcomes (the protocol they came from is gone)."""
+        with self.transaction():
+            self._clear_screening()
 
     def _clear_screening(self) -> None:
         self.db.execute("DELETE FROM rule_outcomes")
@@ -335,8 +341,11 @@ class Workspace:
         primary: set[str],
         evidence: dict[str, str],
         merged: dict[str, dict],
+        *,
+        inputs: str = "",
     ) -> None:
-        """Replace the duplicate clusters: every record's cluster, and each cluster's merged fields."""
+        """Replace the duplicate clusters: every record's cluster, and each cluster's merged
+        fields; ``inputs`` is the fingerprint of what they were computed from."""
         sizes: dict[str, int] = {}
         for name in cluster.values():
             sizes[name] = sizes.get(name, 0) + 1
@@ -350,6 +359,12 @@ class Workspace:
                 "INSERT INTO clusters VALUES (?, ?, ?)",
                 ((name, sizes[name], _dumps(merged[name])) for name in sorted(merged)),
             )
+            self.db.execute("INSERT INTO meta VALUES ('dedup_inputs', ?)", (inputs,))
+
+    def deduplicated_with(self) -> str | None:
+        """The fingerprint of the inputs the stored clusters come from (None: dedup not run)."""
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'dedup_inputs'").fetchone()
+        return row[0] if row else None
 
     def primary_records(self) -> Iterator[dict]:
         """The records to screen: each cluster's primary record with the fields merged from

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -169,3 +171,34 @@ def screen_review(review: Review, workspace: Workspace, *, protocol_path: Path |
     if shown.is_absolute() and shown.is_relative_to(review.root):
         summary = replace(summary, protocol=str(shown.relative_to(review.root)))
     return summary
+
+
+def is_current(review: Review, workspace: Workspace) -> bool:
+    """Whether the stored rule outcomes come from the review's protocol as it is now (with no
+    protocol, whether none are stored)."""
+    path = review.protocol_path
+    if not path.is_file():
+        return workspace.screened_with() is None
+    return workspace.screened_with() == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def bring_up_to_date(review: Review, workspace: Workspace, *, say: Callable[[str], None], rules: bool = True) -> None:
+    """Recompute the stages whose inputs changed since they last ran, duplicates first, then
+    (with ``rules``) the rules, which apply to the primary records; ``say`` is told each in one line."""
+    from ..dedup.stage import deduplicate_review
+    from ..dedup.stage import is_current as clusters_are_current
+
+    if not clusters_are_current(review, workspace):
+        first = workspace.deduplicated_with() is None
+        say(("Marking duplicates among the records as they are now" if first else
+             "Marking duplicates again: the searches or the duplicate-pair decisions changed") + ": screenrev dedup")
+        deduplicate_review(review, workspace)
+    if rules and not is_current(review, workspace):
+        if not review.protocol_path.is_file():
+            say("Forgetting the rule outcomes: the protocol is gone")
+            workspace.clear_screening()
+            return
+        applied = workspace.screened_with()
+        say(("Applying the protocol's rules to the records as they are now" if applied is None else
+             "Applying the protocol's rules again: the protocol changed") + ": screenrev screen")
+        screen_review(review, workspace)

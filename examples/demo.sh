@@ -46,5 +46,8 @@ echo "== The included studies, for retrieval and data extraction; the decisions,
 "$screenrev" export included --stage full_text --format bib --out included.bib
 "$screenrev" export decisions --out decisions-history.csv
 
+echo "== Where the review stands: each reviewer's progress, conflicts, the stopping rule, what next"
+"$screenrev" status
+
 echo
 echo "Demo output is in $out (flow diagram: $out/prisma-flow.svg)"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from .. import console
 from ..errors import ScreenrevError
@@ -150,3 +152,57 @@ def run(
                     "warnings": report.warnings, "diagram": str(target)})
     else:
         _print_table(report)
+
+
+@app.command(rich_help_panel="Report")
+def status(as_json: JsonOption = False) -> None:
+    """Where the review stands: records, stages, each reviewer's progress, conflicts, the stopping rule, what next."""
+    from ..flow.status import review_status
+    from ..records.workspace import Workspace
+    from ..rules.stage import bring_up_to_date
+
+    review = Review.find()
+    recomputed: list[str] = []
+
+    def say(line: str) -> None:
+        console.info(line)
+        recomputed.append(line)
+
+    with Workspace.open(review, on_rebuild=lambda search: say(f"Rebuilding workspace: reading {search.file}")) as workspace:
+        bring_up_to_date(review, workspace, say=say)
+        state = review_status(review, workspace, recomputed=recomputed)
+    if as_json:
+        print_json(asdict(state))
+        return
+    _print_status(state)
+
+
+def _print_status(state) -> None:  # noqa: ANN001 - a ReviewStatus, whose module loads with the command
+    out = console.console
+    out.print(Text(f"Review: {state.title or '(no title)'}", style="bold"))
+    out.print(Text(f"{state.searches:,} search{'es' if state.searches != 1 else ''}, {state.records:,} records "
+                   f"identified, {state.duplicates:,} duplicates, {state.excluded_automatic:,} excluded by the "
+                   "protocol's rules"))
+    out.print(Text("Duplicates and rule outcomes: " + ("brought up to date now" if state.recomputed else "current")))
+    if state.blinded:
+        out.print(Text("Screening is blinded: each reviewer's screen shows only their own decisions."))
+    for stage, what in ((state.title_abstract, "records to screen"), (state.full_text, "reports sought")):
+        name = "Title/abstract" if stage.stage == "title_abstract" else "Full text"
+        out.print()
+        out.print(Text(f"{name}: {stage.records:,} {what}, {stage.settled:,} settled, {stage.conflicts:,} in "
+                       f"conflict, {stage.undecided:,} not decided by anyone", style="bold"))
+        width = max((len(p.reviewer) for p in stage.reviewers), default=0)
+        for progress in stage.reviewers:
+            left = "(resolver)" if progress.resolver else f"{progress.left:>7,} left"
+            out.print(Text(f"  {progress.reviewer:<{width}}  {progress.decided:>7,} decided  {left}"))
+        if stage.stage == "title_abstract" and state.stopping is not None:
+            stopping = state.stopping
+            met = "met" if stopping.met else "not met"
+            recorded = " (recorded in screenrev.toml)" if state.stopping_recorded else ""
+            out.print(Text(f"  Stopping rule {met}{recorded}: p = {stopping.p_value:.4f} that recall is below "
+                           f"{stopping.recall_target:.0%}; {stopping.relevant_found:,} relevant found, "
+                           f"{stopping.irrelevant_in_a_row:,} irrelevant in a row"))
+    out.print()
+    out.print(Text("Next:", style="bold"))
+    for step in state.next_steps:
+        out.print(Text(f"  {step}"))

@@ -96,10 +96,10 @@ def _manifest_reviewer(review: Review) -> str | None:
 def _pool(review: Review, workspace: Workspace, log: DecisionLog, reviewer: str | None) -> Pool:
     """The title/abstract pool as ``reviewer`` may see it: only their own decisions when
     screening is blinded. A blinded review's pool without a reviewer is refused."""
-    from ..decisions.stage import blinded, screeners
+    from ..decisions.stage import blinded, blinded_review, screeners
     from ..rank.pool import screening_pool
 
-    if reviewer is None and len(screeners(log)) >= 2 and review.section("screening").get("blinded") is not False:
+    if reviewer is None and blinded_review(review, screeners(log)):
         raise ScreenrevError("screening is blinded (two or more reviewers): say whose worklist with --reviewer NAME, "
                              "or set blinded = false under [screening] in screenrev.toml")
     return screening_pool(review, workspace, log, reviewer=reviewer if blinded(review, log, reviewer) else None)

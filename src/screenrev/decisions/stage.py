@@ -69,17 +69,22 @@ def _protocol_reasons(path: Path) -> tuple[dict[str, str], list[str]]:
 
 
 def blinded(review: Review, log: DecisionLog, reviewer: str | None) -> bool:
-    """Whether ``reviewer`` screens blind, seeing only their own decisions: ``[screening]
-    blinded`` in the manifest, and by default whenever two or more reviewers (this one
-    counted) screen titles and abstracts. Resolvers, who settle conflicts, see everything."""
+    """Whether ``reviewer`` screens blind, seeing only their own decisions (see
+    ``blinded_review``, this reviewer counted). Resolvers, who settle conflicts, see everything."""
     if reviewer is None or reviewer in log.rules.resolvers:
         return False
+    return blinded_review(review, screeners(log) | {reviewer})
+
+
+def blinded_review(review: Review, team: set[str]) -> bool:
+    """Whether screening is blinded: ``[screening] blinded`` in the manifest, and by default
+    whenever two or more reviewers (``team``) screen titles and abstracts."""
     setting = review.section("screening").get("blinded")
-    if setting is not None:
-        if not isinstance(setting, bool):
-            raise ManifestError("[screening] blinded must be true or false", path=review.manifest_path)
-        return setting
-    return len(screeners(log) | {reviewer}) >= 2
+    if setting is None:
+        return len(team) >= 2
+    if not isinstance(setting, bool):
+        raise ManifestError("[screening] blinded must be true or false", path=review.manifest_path)
+    return setting
 
 
 def screeners(log: DecisionLog) -> set[str]:

@@ -251,11 +251,12 @@ def deduplicate_review(review: Review, workspace: Workspace, *, queue: Path | No
             f"({len(clashes)} such pair(s)); keep one decision per pair",
             path=review.decisions_dir,
         )
-    inputs = dedup_inputs(review, workspace)
     result = deduplicate([records[key] for key in sorted(records)], decisions=decisions)
-    workspace.store_clusters(result.cluster, result.primary, result.evidence, merged_fields(result, records),
-                             inputs=inputs)
+    # The queue keeps every decision it held, so the files as they are after writing it
+    # are what these clusters come from.
     waiting = write_queue(queue, result.unsure, records) if queue is not None else None
+    workspace.store_clusters(result.cluster, result.primary, result.evidence, merged_fields(result, records),
+                             inputs=dedup_inputs(review, workspace))
     clusters = len(set(result.cluster.values()))
     return DedupSummary(
         records=len(records),

@@ -300,3 +300,62 @@ def test_full_text_exclusions_with_different_reasons_conflict() -> None:
     decisions = [_d("r1", "A", "exclude", "full_text", "Wrong design"),
                  _d("r1", "B", "exclude", "full_text", "Wrong population")]
     assert [c.record for c in settle(decisions, "full_text", SettlementRules()).conflicts] == ["r1"]
+
+
+@pytest.fixture
+def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    import shutil
+
+    folder = tmp_path / "ibd-psychology"
+    shutil.copytree(EXAMPLES / "ibd-psychology", folder, ignore=shutil.ignore_patterns(".screenrev", "out"))
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def _log(folder: Path):
+    from screenrev.decisions.stage import DecisionLog, primary_index
+    from screenrev.records.workspace import Workspace
+    from screenrev.review.folder import Review
+
+    review = Review.find(folder)
+    with Workspace.open(review) as workspace:
+        log = DecisionLog(review, primary_index(workspace), checked=workspace)
+        cached = workspace.db.execute("SELECT file FROM checked_decisions ORDER BY file").fetchall()
+    return log, [file for (file,) in cached]
+
+
+def test_checked_decision_files_are_read_again_only_when_they_change(runner: CliRunner, example: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from screenrev.decisions import files
+
+    invoke(runner, "run")
+    first, cached = _log(example)
+    assert cached and all(name.startswith("decisions/") for name in cached)
+    parsed: list[str] = []
+    real_read_file = files.read_file
+    monkeypatch.setattr(files, "read_file", lambda path, *a, **k: parsed.append(path.name) or real_read_file(path, *a, **k))
+    again, _ = _log(example)
+    assert parsed == [] and again.decisions == first.decisions  # every file as checked before
+    # A file that changes is read again; the others come from what was checked.
+    target = example / "decisions" / "title_abstract-reviewer-a.csv"
+    target.write_text(target.read_text(encoding="utf-8").replace(",Reviewer A,", ",Reviewer A ,", 1),
+                      encoding="utf-8")
+    changed, _ = _log(example)
+    assert parsed == ["title_abstract-reviewer-a.csv"]
+    assert [d.reviewer for d in changed.decisions] == [d.reviewer for d in first.decisions]  # cells are stripped
+
+
+def test_checked_decisions_follow_the_clusters_and_the_reasons(runner: CliRunner, example: Path) -> None:
+    invoke(runner, "run")
+    before, _ = _log(example)
+    # A protocol whose criteria differ changes which reasons resolve to which label.
+    protocol = example / "protocol.yaml"
+    protocol.write_text(protocol.read_text(encoding="utf-8").replace("Not primary research", "Not an empirical study"),
+                        encoding="utf-8")
+    result = invoke(runner, "flow", ok=False)
+    # The decision files name the old label: read again, they are refused, never taken from before.
+    assert result.exit_code == 1 and "Not primary research" in result.stderr
+    protocol.write_text(protocol.read_text(encoding="utf-8").replace("Not an empirical study", "Not primary research"),
+                        encoding="utf-8")
+    after, _ = _log(example)
+    assert after.decisions == before.decisions

@@ -415,3 +415,19 @@ def test_recall_plot_is_deterministic(nagtegaal) -> None:
     assert recall_plot(runs, title="Nagtegaal", format="svg") == svg
     png = recall_plot(runs, title="Nagtegaal", format="png")
     assert png.startswith(b"\x89PNG")
+
+
+def test_the_hypergeometric_cdf_is_scipys() -> None:
+    from scipy.stats import hypergeom
+
+    from screenrev.rank.stopping import hypergeom_cdf
+
+    rng = np.random.default_rng(7)
+    population = rng.integers(1, 5000, 3000)
+    successes = rng.integers(0, population + 1)
+    draws = rng.integers(0, population + 1)
+    k = rng.integers(0, 80, 3000)
+    assert np.allclose(hypergeom_cdf(k, population, successes, draws), hypergeom.cdf(k, population, successes, draws),
+                       rtol=1e-9, atol=1e-12)
+    for case in [(0, 10, 0, 5), (0, 10, 10, 5), (3, 10, 3, 10), (0, 1, 1, 1), (2, 20, 5, 0)]:
+        assert hypergeom_cdf(*case) == pytest.approx(hypergeom.cdf(*case), abs=1e-12)

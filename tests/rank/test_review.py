@@ -335,7 +335,7 @@ def test_a_second_reviewer_screens_records_the_first_decided_and_counts_are_reco
         session.handle("i" if truth[id_of[record["key"]]] else "e")
     assert len(session.pool.labels) == SCREENABLE and len(session.pool.screened) == SCREENABLE  # records, not decisions
     assert session.decided_by_me == 5 and session.remaining == SCREENABLE - 5
-    from screenrev.rank.stage import stopping_status
+    from screenrev.rank.pool import stopping_status
 
     assert stopping_status(session.pool).screened == SCREENABLE
     # A disagreement leaves the record unsettled: not a label, and counted once as a conflict.

@@ -1,7 +1,5 @@
 """The command line: one short module per command group; the work is done in the library."""
 
-from __future__ import annotations
-
 from . import _decisions, _dedup, _flow, _records, _review, _rules, _simulate  # noqa: F401 - importing registers the commands
 from ._app import app
 

@@ -1,18 +1,18 @@
 """The typer application, the error handling shared by every command, and small helpers."""
 
-from __future__ import annotations
-
 import json
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from typer.core import TyperGroup, TyperOption
 
 from .. import __version__, console
 from ..errors import ScreenrevError
-from ..records.workspace import Workspace
 from ..review.folder import Review
+
+if TYPE_CHECKING:
+    from ..records.workspace import Workspace
 
 
 #: The commands in pipeline order, as ``--help`` lists them (each in its panel).
@@ -79,7 +79,7 @@ def main_options(
     """Reproducible screening for scoping and systematic reviews."""
 
 
-def open_workspace(review: Review, *, up_to: str | None = None) -> Workspace:
+def open_workspace(review: Review, *, up_to: str | None = None) -> "Workspace":
     """The review's workspace, rebuilt from its files (with a line on stderr) when needed.
 
     With ``up_to`` (``"dedup"`` or ``"rules"``), the stages up to that one are brought up to
@@ -87,6 +87,8 @@ def open_workspace(review: Review, *, up_to: str | None = None) -> Workspace:
     their output sees what the review's files say now: after a clone, a new export, a new
     duplicate-pair decision or an edited protocol.
     """
+    from ..records.workspace import Workspace
+
     workspace = Workspace.open(
         review, on_rebuild=lambda search: console.info(f"Rebuilding workspace: reading {search.file}")
     )

@@ -1,7 +1,5 @@
 """Commands for human decisions: decide, agreement, export included, export decisions."""
 
-from __future__ import annotations
-
 import csv
 import sys
 from contextlib import nullcontext
@@ -13,12 +11,8 @@ import typer
 from rich.table import Table
 
 from .. import console
-from ..decisions.agreement import agreement as stage_agreement
 from ..decisions.files import FULL_TEXT, STAGES, TITLE_ABSTRACT
-from ..decisions.stage import DecisionLog, default_file, primary_index
-from ..decisions.tables import read_table
 from ..errors import DecisionError
-from ..records.export import included_records, write_bibtex, write_csv, write_ris
 from ..review.atomic import atomic_text
 from ..review.folder import Review
 from ._app import JsonOption, app, export_app, open_workspace, print_json
@@ -63,6 +57,9 @@ def decide(
     as_json: JsonOption = False,
 ) -> None:
     """Record decisions: on records named by key, or imported from another tool's CSV."""
+    from ..decisions.stage import DecisionLog, default_file, primary_index
+    from ..decisions.tables import read_table
+
     _check_stage(stage)
     if not reviewer.strip():
         raise typer.BadParameter("say who decides", param_hint="--reviewer")
@@ -74,7 +71,7 @@ def decide(
     target = file if file is not None else default_file(review, stage, reviewer.strip())
     when = timestamp if timestamp is not None else _now()
     with open_workspace(review, up_to="rules") as workspace:
-        log = DecisionLog(review, primary_index(workspace))
+        log = DecisionLog(review, primary_index(workspace), checked=workspace)
         if from_file is None:
             cells = {"key": "", "stage": stage, "decision": decision, "reason": reason, "reviewer": reviewer.strip(),
                      "timestamp": when, "note": note}
@@ -109,10 +106,13 @@ def _relative(path: Path, root: Path) -> Path:
 @app.command(rich_help_panel="Screen")
 def agreement(stage: StageOption = TITLE_ABSTRACT, as_json: JsonOption = False) -> None:
     """Agreement between reviewers (percentage, Cohen's kappa) and the records they disagree on."""
+    from ..decisions.agreement import agreement as stage_agreement
+    from ..decisions.stage import DecisionLog, primary_index
+
     _check_stage(stage)
     review = Review.find()
     with open_workspace(review, up_to="rules") as workspace:
-        log = DecisionLog(review, primary_index(workspace))
+        log = DecisionLog(review, primary_index(workspace), checked=workspace)
         result = stage_agreement(log.decisions, stage, log.rules)
         titles = dict(workspace.db.execute("SELECT key, title FROM records"))
     if as_json:
@@ -165,12 +165,15 @@ def export_included(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
     """The records included at a stage (title_abstract: include or maybe, sent to full text)."""
+    from ..decisions.stage import DecisionLog, primary_index
+    from ..records.export import included_records, write_bibtex, write_csv, write_ris
+
     _check_stage(stage)
     if format not in ("ris", "csv", "bib"):
         raise typer.BadParameter("must be ris, csv or bib", param_hint="--format")
     review = Review.find()
     with open_workspace(review, up_to="rules") as workspace:
-        log = DecisionLog(review, primary_index(workspace))
+        log = DecisionLog(review, primary_index(workspace), checked=workspace)
         settled = {s: log.settle(s).settled for s in STAGES}
         wanted = ("include", "maybe") if stage == TITLE_ABSTRACT else ("include",)
         columns = {
@@ -196,9 +199,11 @@ def export_decisions(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
     """Every decision, file by file and row by row, with the record it applies to: the audit trail."""
+    from ..decisions.stage import DecisionLog, primary_index
+
     review = Review.find()
     with open_workspace(review, up_to="rules") as workspace:
-        log = DecisionLog(review, primary_index(workspace))
+        log = DecisionLog(review, primary_index(workspace), checked=workspace)
         titles = dict(workspace.db.execute("SELECT key, title FROM records"))
     columns = ("file", "line", "key", "record", "title", "stage", "decision", "reason", "reviewer", "timestamp", "note")
     with atomic_text(out) if out is not None else nullcontext(sys.stdout) as stream:

@@ -1,7 +1,5 @@
 """The dedup command: duplicate clusters across searches, with a queue for uncertain pairs."""
 
-from __future__ import annotations
-
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Optional

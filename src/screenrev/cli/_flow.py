@@ -1,11 +1,9 @@
 """Commands for the PRISMA 2020 flow: flow (table, JSON, template CSV, diagram, --check) and run."""
 
-from __future__ import annotations
-
 import shutil
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.table import Table
@@ -13,17 +11,20 @@ from rich.text import Text
 
 from .. import console
 from ..errors import ScreenrevError
-from ..flow.counts import differences, flatten, table_rows
-from ..flow.stage import FlowReport, review_flow
 from ..review.atomic import atomic_text
 from ..review.folder import Review
 from ._app import JsonOption, app, open_workspace, print_json
+
+if TYPE_CHECKING:  # the flow's modules load only in the commands that count it
+    from ..flow.stage import FlowReport
 
 #: Where ``screenrev run`` draws the diagram when ``[flow] diagram`` does not say.
 DEFAULT_DIAGRAM = "out/prisma-flow.svg"
 
 
-def _print_table(report: FlowReport) -> None:
+def _print_table(report: "FlowReport") -> None:
+    from ..flow.counts import table_rows
+
     table = Table(title="PRISMA 2020 flow")
     table.add_column("count")
     table.add_column("")
@@ -35,7 +36,7 @@ def _print_table(report: FlowReport) -> None:
         console.console.print(f"Stopping rule: {report.flow.stopping_rule}")
 
 
-def _write_outputs(report: FlowReport, csv_out: Optional[Path], diagram: Optional[Path]) -> None:
+def _write_outputs(report: "FlowReport", csv_out: Optional[Path], diagram: Optional[Path]) -> None:
     if csv_out is not None:
         from ..flow.template import write_template
 
@@ -51,7 +52,9 @@ def _write_outputs(report: FlowReport, csv_out: Optional[Path], diagram: Optiona
         console.info(f"Drew the flow diagram in {diagram}")
 
 
-def _check(review: Review, report: FlowReport, as_json: bool) -> None:
+def _check(review: Review, report: "FlowReport", as_json: bool) -> None:
+    from ..flow.counts import differences, flatten
+
     expected = review.section("expected")
     if not expected:
         raise ScreenrevError(
@@ -97,6 +100,8 @@ def flow(
     ] = False,
 ) -> None:
     """The PRISMA 2020 flow, counted from the records, the rules and the decisions."""
+    from ..flow.stage import review_flow
+
     review = Review.find()
     with open_workspace(review, up_to="rules") as workspace:
         report = review_flow(review, workspace)
@@ -125,6 +130,8 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Rebuild everything from the review's files in an empty workspace: import, dedup, rules, flow."""
+    from ..flow.stage import review_flow
+
     # The matcher's and the rules' libraries load only when needed.
     from ..dedup.stage import deduplicate_review
     from ..rules.stage import screen_review

@@ -1,7 +1,5 @@
 """Commands for the review folder and its records: init, import, sources, export records."""
 
-from __future__ import annotations
-
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -11,8 +9,6 @@ import typer
 from rich.table import Table
 
 from .. import console
-from ..records.export import write_csv, write_ris
-from ..records.stage import import_files
 from ..review.atomic import atomic_text
 from ..review.folder import Review
 from ._app import JsonOption, app, export_app, open_workspace, print_json
@@ -46,6 +42,8 @@ def import_(
     as_json: JsonOption = False,
 ) -> None:
     """Add database exports to the review, checking that no record is lost."""
+    from ..records.stage import import_files
+
     review = Review.find()
     with console.progress() as progress:
         task = progress.add_task("Importing", total=len(files))
@@ -140,6 +138,8 @@ def export_records(
 
 
 def _write_records(format: str, records, out, extra: list[str], stages: list[str]) -> None:
+    from ..records.export import write_csv, write_ris
+
     if format == "csv":
         write_csv(records, out, extra=extra, stages=stages)
     else:

@@ -1,7 +1,5 @@
 """Commands for ranking and screening: rank (worklist and stopping status) and review (interactive)."""
 
-from __future__ import annotations
-
 import csv
 from dataclasses import asdict
 from datetime import date
@@ -55,15 +53,18 @@ def rank(
 ) -> None:
     """Order the undecided records, most likely relevant first, from the human decisions so far."""
     from ..decisions.stage import DecisionLog, primary_index
-    from ..rank.stage import Ranker, review_query
 
     review = Review.find()
     with open_workspace(review, up_to="rules") as workspace:
-        log = DecisionLog(review, primary_index(workspace))
-        pool = _pool(review, workspace, log, reviewer or _manifest_reviewer(review))
+        log = DecisionLog(review, primary_index(workspace), checked=workspace)
+        # The status counts keys; the worklist needs the records' text.
+        primary = [{"key": key} for key in workspace.primary_keys()] if status else None
+        pool = _pool(review, workspace, log, reviewer or _manifest_reviewer(review), primary)
         if status:
             _status(review, pool, recall_target, confidence, record_stop, as_json)
             return
+        from ..rank.stage import Ranker, review_query  # the model's libraries load only to rank
+
         worklist = Ranker(pool, seed=seed, query=review_query(review)).worklist(pool.labels)
     rows = [pool.records[pool.index[key]] for key in worklist.keys]
     if out is not None:
@@ -93,7 +94,8 @@ def _manifest_reviewer(review: Review) -> str | None:
     return str(review.section("review").get("reviewer", "")).strip() or None
 
 
-def _pool(review: Review, workspace: Workspace, log: DecisionLog, reviewer: str | None) -> Pool:
+def _pool(review: Review, workspace: "Workspace", log: "DecisionLog", reviewer: str | None,
+          primary: list[dict] | None = None) -> "Pool":
     """The title/abstract pool as ``reviewer`` may see it: only their own decisions when
     screening is blinded. A blinded review's pool without a reviewer is refused."""
     from ..decisions.stage import blinded, blinded_review, screeners
@@ -102,7 +104,8 @@ def _pool(review: Review, workspace: Workspace, log: DecisionLog, reviewer: str 
     if reviewer is None and blinded_review(review, screeners(log)):
         raise ScreenrevError("screening is blinded (two or more reviewers): say whose worklist with --reviewer NAME, "
                              "or set blinded = false under [screening] in screenrev.toml")
-    return screening_pool(review, workspace, log, reviewer=reviewer if blinded(review, log, reviewer) else None)
+    return screening_pool(review, workspace, log, reviewer=reviewer if blinded(review, log, reviewer) else None,
+                          primary=primary)
 
 
 def _write_worklist(path: Path, rows: list[dict], scores: dict[str, float]) -> None:
@@ -125,9 +128,9 @@ def _write_worklist(path: Path, rows: list[dict], scores: dict[str, float]) -> N
                              row.get("doi") or "", row.get("abstract") or ""))
 
 
-def _status(review: Review, pool: Pool, recall_target: float, confidence: float, record_stop: bool,
+def _status(review: Review, pool: "Pool", recall_target: float, confidence: float, record_stop: bool,
             as_json: bool) -> None:
-    from ..rank.stage import stopping_status
+    from ..rank.pool import stopping_status
 
     estimate = stopping_status(pool, recall_target=recall_target, confidence=confidence)
     if as_json:
@@ -187,7 +190,7 @@ def review(
                              "screenrev.toml")
     protocol = load_protocol(folder.protocol_path) if folder.protocol_path.exists() else None
     with open_workspace(folder, up_to="rules") as workspace:
-        log = DecisionLog(folder, primary_index(workspace))
+        log = DecisionLog(folder, primary_index(workspace), checked=workspace)
         if stage == TITLE_ABSTRACT:
             pool = _pool(folder, workspace, log, name)
             order = Ranker(pool, seed=seed, query=review_query(folder)).order
@@ -209,7 +212,7 @@ def _read_line() -> str:
     return input("Note: ")
 
 
-def run_session(session: Session, screener: Screener | None, read_key, read_line=_read_line) -> None:
+def run_session(session: "Session", screener: "Screener | None", read_key, read_line=_read_line) -> None:
     """Show a record, read a key, apply it, until the reviewer quits or nothing is left.
 
     The key decides the record drawn: the session pins the record it hands out for drawing.
@@ -243,11 +246,11 @@ PALETTE = ("black on yellow", "black on bright_cyan", "black on bright_magenta",
 OUTCOME_STYLES = {"exclude": "bold red", "flag": "bold yellow", "unsure": "magenta", "pass": "green"}
 
 
-def _colours(screener: Screener) -> dict[str, str]:
+def _colours(screener: "Screener") -> dict[str, str]:
     return {c.id: PALETTE[n % len(PALETTE)] for n, c in enumerate(screener.protocol.criteria)}
 
 
-def _highlighted(text: str, screener: Screener | None) -> Text:
+def _highlighted(text: str, screener: "Screener | None") -> Text:
     shown = Text(text)
     if screener is None:
         return shown
@@ -257,7 +260,7 @@ def _highlighted(text: str, screener: Screener | None) -> Text:
     return shown
 
 
-def _rules(record: dict, screener: Screener) -> Text:
+def _rules(record: dict, screener: "Screener") -> Text:
     """Each criterion's outcome for the record with its evidence, the criterion in its highlight colour."""
     colours = _colours(screener)
     lines = Text()
@@ -283,7 +286,7 @@ def _details(record: dict) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def _progress(session: Session) -> str:
+def _progress(session: "Session") -> str:
     mine = f"{session.decided_by_me:,} decided by you · {session.remaining:,} left for you"
     if session.stage != TITLE_ABSTRACT:
         return f"Full text · {mine}"
@@ -292,9 +295,9 @@ def _progress(session: Session) -> str:
     return f"{len(session.pool.labels):,} of {len(session.pool.records):,} records screened · {mine}"
 
 
-def _stopping(session: Session) -> str:
+def _stopping(session: "Session") -> str:
     """The stopping rule's state over the labels this screen may show ('' before any)."""
-    from ..rank.stage import stopping_status
+    from ..rank.pool import stopping_status
 
     estimate = stopping_status(session.pool) if session.stage == TITLE_ABSTRACT else None
     if estimate is None:
@@ -304,7 +307,7 @@ def _stopping(session: Session) -> str:
             f"stopping rule {state}\n")
 
 
-def _card(record: dict, screener: Screener | None, session: Session, reply: Reply) -> Panel:
+def _card(record: dict, screener: "Screener | None", session: "Session", reply: "Reply") -> Panel:
     body = Text()
     body.append_text(_highlighted(record.get("title") or "(no title)", screener))
     body.stylize("bold", 0, len(body))

@@ -1,7 +1,5 @@
 """Commands for the eligibility criteria: screen, rules check, rules explain."""
 
-from __future__ import annotations
-
 import csv
 import sys
 from dataclasses import asdict
@@ -15,10 +13,6 @@ from .. import console
 from ..errors import ReviewNotFoundError
 from ..review.atomic import atomic_text
 from ..review.folder import Review
-from ..rules.engine import EXCLUDE, FLAG, Screener
-from ..rules.explain import RENDERERS, Example, explain
-from ..rules.protocol import check, load_protocol
-from ..rules.stage import screen_records, screen_review, summarise
 from ._app import JsonOption, app, open_workspace, print_json
 
 rules_app = typer.Typer(help="Check and explain a protocol (rule file).", no_args_is_help=True)
@@ -38,6 +32,8 @@ def screen(
     as_json: JsonOption = False,
 ) -> None:
     """Apply the protocol's criteria to the primary records, with the evidence for each outcome."""
+    from ..rules.stage import screen_review
+
     review = Review.find()
     with open_workspace(review, up_to="dedup") as workspace:
         summary = screen_review(review, workspace, protocol_path=protocol)
@@ -79,6 +75,9 @@ def _write_details(workspace, path: Path) -> None:
 @rules_app.command("check")
 def rules_check(file: Annotated[Path, typer.Argument(help="The protocol (YAML) to check.")]) -> None:
     """Check a protocol: every problem with its line, column and how to fix it."""
+    from ..rules.engine import EXCLUDE, FLAG
+    from ..rules.protocol import check
+
     protocol, problems = check(file)
     if problems:
         for problem in problems:
@@ -98,6 +97,9 @@ def rules_explain(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
     """The protocol in plain English, with what each criterion did in this review and examples."""
+    from ..rules.explain import RENDERERS, explain
+    from ..rules.protocol import load_protocol
+
     if format not in RENDERERS:
         raise typer.BadParameter("must be text, md or html", param_hint="--format")
     protocol = load_protocol(file)
@@ -119,6 +121,10 @@ def rules_explain(
 
 
 def _what_it_did(protocol, records: list[dict], examples: int):
+    from ..rules.engine import EXCLUDE, FLAG, Screener
+    from ..rules.explain import Example
+    from ..rules.stage import screen_records, summarise
+
     screener = Screener(protocol)
     results = list(screen_records(screener, records))
     summary = summarise(protocol, results, deduplicated=True)

@@ -1,7 +1,5 @@
 """The simulate command: replay a fully labelled review to measure the ranking."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 

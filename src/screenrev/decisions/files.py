@@ -35,15 +35,19 @@ inclusive decision wins), and without one the disagreement stays an unresolved c
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
 import io
+import operator
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
-from ..dedup.stage import is_queue_file
+from .. import __version__
 from ..errors import DecisionError
 from ..review.atomic import atomic_text, folder_lock, write_text
 
@@ -100,6 +104,10 @@ class Decision:
         return f"{self.file}:{self.line}"
 
 
+#: A decision's fields in order, as a tuple (what ``Decision(*values)`` takes back).
+_as_fields = operator.attrgetter(*(f.name for f in fields(Decision)))
+
+
 @dataclass(frozen=True)
 class Reasons:
     """The exclusion reasons decisions may give: protocol criteria and full-text reasons."""
@@ -118,9 +126,22 @@ class Reasons:
 
     def resolve(self, stage: str, text: str) -> str | None:
         """The label a written reason stands for (a label, or a criterion id), or None."""
-        if text in self.allowed(stage):
+        if text in _allowed_set(self, stage):
             return text
         return self.criteria.get(text)
+
+
+_ALLOWED: dict[tuple[int, str], tuple[Reasons, frozenset[str]]] = {}
+
+
+def _allowed_set(reasons: Reasons, stage: str) -> frozenset[str]:
+    """``reasons.allowed(stage)`` as a set, worked out once per Reasons and stage (a review's
+    decision files give the same few reasons thousands of times)."""
+    cached = _ALLOWED.get((id(reasons), stage))
+    if cached is None or cached[0] is not reasons:
+        cached = (reasons, frozenset(reasons.allowed(stage)))
+        _ALLOWED[(id(reasons), stage)] = cached
+    return cached[1]
 
 
 @dataclass(frozen=True)
@@ -173,6 +194,8 @@ def decision_files(folder: Path) -> list[Path]:
     """The screening decision files under a decisions folder (duplicate-pair files left out)."""
     if not folder.is_dir():
         return []
+    from ..dedup.stage import is_queue_file  # the matcher loads only where decisions are read
+
     return [path for path in sorted(folder.rglob("*.csv")) if not is_queue_file(path)]
 
 
@@ -183,7 +206,9 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+@functools.lru_cache(maxsize=4096)
 def _check_timestamp(value: str) -> bool:
+    # Decisions of a day share their timestamp: each text is parsed once.
     try:
         datetime.fromisoformat(value)
     except ValueError:
@@ -200,35 +225,39 @@ class DecisionChecker:
         self.rules = rules
         self.decisions: list[Decision] = []
         self._by_reviewer: dict[tuple[str, str, str], Decision] = {}
+        self.title_abstract: tuple[int, Settlement] | None = None
+        """The title/abstract settlement the full-text check worked out, and of how many decisions."""
 
     def check_row(self, values: Mapping[str, str], *, file: str, line: int) -> Decision:
         """A decision from one row's cells (stripped), or a DecisionError naming file, line and field."""
+        return self.check(
+            values.get("key", ""), values.get("stage", ""), values.get("decision", ""), values.get("reason", ""),
+            values.get("reviewer", ""), values.get("timestamp", ""), values.get("note", ""), file=file, line=line,
+        )
+
+    def check(self, key: str, stage: str, decision: str, reason: str, reviewer: str, timestamp: str, note: str, *,
+              file: str, line: int) -> Decision:
+        """``check_row`` with the row's cells (stripped) given one by one."""
 
         def fail(message: str, column: str) -> DecisionError:
             return DecisionError(message, path=file, line=line, field=column)
 
-        key = values.get("key", "")
         if not key:
             raise fail("the record key is empty", "key")
         record = self.primary_of.get(key)
         if record is None:
             raise fail(f"no record has the key {key!r} (was the search it came from replaced?)", "key")
-        stage = values.get("stage", "")
         if stage not in STAGES:
             raise fail(f"unknown stage {stage!r} (stages: {', '.join(STAGES)})", "stage")
-        decision = values.get("decision", "").lower()
+        written, decision = decision, decision.lower()
         if decision not in DECISIONS[stage]:
             raise fail(
-                f"unknown decision {values.get('decision', '')!r} at {stage} "
-                f"(decisions: {', '.join(DECISIONS[stage])})",
+                f"unknown decision {written!r} at {stage} (decisions: {', '.join(DECISIONS[stage])})",
                 "decision",
             )
-        reason = values.get("reason", "")
         label = self._reason_label(stage, decision, reason, fail)
-        reviewer = values.get("reviewer", "")
         if not reviewer:
             raise fail("the reviewer is empty (say who decided)", "reviewer")
-        timestamp = values.get("timestamp", "")
         if not _check_timestamp(timestamp):
             raise fail(
                 f"{timestamp!r} is not an ISO 8601 date or time (e.g. 2024-03-01 or 2024-03-01T14:05:00)",
@@ -236,8 +265,7 @@ class DecisionChecker:
             )
         return Decision(
             key=key, stage=stage, decision=decision, reason=reason, reviewer=reviewer,
-            timestamp=timestamp, note=values.get("note", ""), file=file, line=line,
-            record=record, label=label,
+            timestamp=timestamp, note=note, file=file, line=line, record=record, label=label,
         )
 
     def _reason_label(self, stage: str, decision: str, reason: str, fail) -> str:
@@ -305,6 +333,7 @@ class DecisionChecker:
         if not decisions:
             return
         title_abstract = settle(self.decisions, TITLE_ABSTRACT, self.rules)
+        self.title_abstract = (len(self.decisions), title_abstract)
         in_conflict = {conflict.record for conflict in title_abstract.conflicts}
         for decision in decisions:
             if decision.record in in_conflict:
@@ -333,17 +362,27 @@ def _listing(labels: list[str]) -> str:
 
 def read_text(path: Path, display: str) -> str:
     """A table's text (UTF-8, with or without BOM), or a DecisionError naming it."""
+    return _decoded(_read_bytes(path, display), display)
+
+
+def _read_bytes(path: Path, display: str) -> bytes:
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DecisionError(f"not UTF-8 text (byte {exc.start})", path=display) from None
+        return path.read_bytes()
     except OSError as exc:
         raise DecisionError(f"cannot be read: {exc.strerror}", path=display) from None
 
 
-def read_file(path: Path, checker: DecisionChecker, *, display: str) -> list[Decision]:
-    """Check and add every decision of one file; returns them."""
-    reader = csv.reader(io.StringIO(read_text(path, display), newline=""), strict=True)
+def _decoded(data: bytes, display: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DecisionError(f"not UTF-8 text (byte {exc.start})", path=display) from None
+
+
+def read_file(path: Path, checker: DecisionChecker, *, display: str, data: bytes | None = None) -> list[Decision]:
+    """Check and add every decision of one file (``data``: its bytes, when read already); returns them."""
+    text = _decoded(data, display) if data is not None else read_text(path, display)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [name.strip() for name in next(reader, [])]
         missing = [name for name in REQUIRED_COLUMNS if name not in header]
@@ -354,17 +393,25 @@ def read_file(path: Path, checker: DecisionChecker, *, display: str) -> list[Dec
             )
         added = []
         start = reader.line_num + 1
+        # Where each column is (the first of a name, as a dict of the row would keep the last:
+        # a repeated column is refused below), or None when the file lacks it (an empty cell).
+        where = [header.index(name) if name in header else None for name in COLUMNS]
+        repeated = [name for name in COLUMNS if header.count(name) > 1]
+        if repeated:
+            raise DecisionError(f"the column {repeated[0]} appears twice in the header",
+                                path=display, line=1, field="header")
+        width = len(header)
         for cells in reader:
             line, start = start, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) > len(header):
+            if len(cells) > width:
                 raise DecisionError(
-                    f"{len(cells)} cells but the header has {len(header)} columns",
+                    f"{len(cells)} cells but the header has {width} columns",
                     path=display, line=line, field="row",
                 )
-            values = {name: cell.strip() for name, cell in zip(header, cells)}
-            decision = checker.check_row(values, file=display, line=line)
+            values = [cells[index].strip() if index is not None and index < len(cells) else "" for index in where]
+            if not any(values) and not any(cell.strip() for cell in cells):
+                continue
+            decision = checker.check(*values, file=display, line=line)
             checker.add(decision)
             added.append(decision)
     except csv.Error as exc:
@@ -372,13 +419,60 @@ def read_file(path: Path, checker: DecisionChecker, *, display: str) -> list[Dec
     return added
 
 
+class CheckedFiles(Protocol):
+    """Where the rows of decision files are kept once checked (the workspace)."""
+
+    def checked_decisions(self, file: str, sha256: str, context: str) -> list | None: ...
+
+    def keep_checked_decisions(self, files: dict[str, tuple[str, str, list]]) -> None: ...
+
+
+#: Bump when what a checked row holds, or how rows are checked, changes.
+CHECKED_ROWS_VERSION = "1"
+
+
+def _context(primary_of: Mapping[str, str], reasons: Reasons, rules: SettlementRules) -> str:
+    """A fingerprint of everything a row is checked against: the records and their
+    clusters, the reasons allowed, the settlement rules, and the checking code's version."""
+    digest = hashlib.sha256(f"{__version__} {CHECKED_ROWS_VERSION}\n".encode())
+    digest.update("\n".join(f"{key}\t{primary}" for key, primary in sorted(primary_of.items())).encode())
+    digest.update(repr((sorted(reasons.criteria.items()), reasons.full_text, sorted(rules.resolvers),
+                        sorted(rules.policies.items()))).encode())
+    return digest.hexdigest()
+
+
 def read_decisions(
-    folder: Path, *, root: Path, primary_of: Mapping[str, str], reasons: Reasons, rules: SettlementRules
+    folder: Path, *, root: Path, primary_of: Mapping[str, str], reasons: Reasons, rules: SettlementRules,
+    checked: CheckedFiles | None = None,
 ) -> DecisionChecker:
-    """Read and check every decision file under ``folder``; the checker holds the decisions."""
+    """Read and check every decision file under ``folder``; the checker holds the decisions.
+
+    With ``checked`` (the workspace), a file whose bytes and context are those it was
+    checked with before gives back the rows found then, without parsing it again; the
+    checks across files (a reviewer's second decision on a record, full text after
+    title/abstract) run on every read.
+    """
     checker = DecisionChecker(primary_of, reasons, rules)
+    context = _context(primary_of, reasons, rules) if checked is not None else ""
+    kept: dict[str, tuple[str, str, list]] = {}
+    reparsed = False
     for path in decision_files(folder):
-        read_file(path, checker, display=_display(path, root))
+        display = _display(path, root)
+        if checked is None:
+            read_file(path, checker, display=display)
+            continue
+        data = _read_bytes(path, display)
+        sha256 = hashlib.sha256(data).hexdigest()
+        rows = checked.checked_decisions(display, sha256, context)
+        if rows is None:
+            reparsed = True
+            rows = [_as_fields(decision) for decision in read_file(path, checker, display=display, data=data)]
+        else:
+            for row in rows:
+                checker.add(Decision(*row))
+        kept[display] = (sha256, context, rows)
+    if checked is not None and reparsed:
+        checked.keep_checked_decisions(kept)
     checker.check_full_text(checker.decisions)
     return checker
 
@@ -426,9 +520,10 @@ def outcome(decision: Decision, stage: str) -> tuple[str, str]:
 
 def _common_reason(decisions: Iterable[Decision]) -> str:
     """The most common reason label among exclusions (ties: alphabetical first)."""
-    counts = Counter(d.label for d in decisions if d.label)
-    if not counts:
-        return ""
+    labels = [d.label for d in decisions if d.label]
+    if not labels or all(label == labels[0] for label in labels):
+        return labels[0] if labels else ""
+    counts = Counter(labels)
     return min(counts, key=lambda label: (-counts[label], label))
 
 

@@ -14,6 +14,7 @@ from .files import (
     POLICIES,
     STAGES,
     TITLE_ABSTRACT,
+    CheckedFiles,
     Decision,
     Reasons,
     Settlement,
@@ -108,14 +109,22 @@ def default_file(review: Review, stage: str, reviewer: str) -> Path:
 class DecisionLog:
     """A review's decisions, checked; new decisions are checked against them, then appended."""
 
-    def __init__(self, review: Review, primary_of: Mapping[str, str], reasons: Reasons | None = None) -> None:
+    def __init__(self, review: Review, primary_of: Mapping[str, str], reasons: Reasons | None = None, *,
+                 checked: CheckedFiles | None = None) -> None:
         self.review = review
         self.primary_of = primary_of
         self.rules = settlement_rules(review)
         self.reasons = reasons if reasons is not None else allowed_reasons(review)
         self._checker = read_decisions(
-            review.decisions_dir, root=review.root, primary_of=primary_of, reasons=self.reasons, rules=self.rules
+            review.decisions_dir, root=review.root, primary_of=primary_of, reasons=self.reasons, rules=self.rules,
+            checked=checked,
         )
+        self._version = 0
+        """Counts appends, so that a settlement worked out before one is not reused."""
+        self._settled: dict[str, tuple[int, Settlement]] = {}
+        seen = self._checker.title_abstract
+        if seen is not None and seen[0] == len(self.decisions):
+            self._settled[TITLE_ABSTRACT] = (self._version, seen[1])
 
     @property
     def decisions(self) -> list[Decision]:
@@ -123,8 +132,13 @@ class DecisionLog:
         return self._checker.decisions
 
     def settle(self, stage: str) -> Settlement:
-        """Settled decisions and unresolved conflicts at a stage."""
-        return settle(self.decisions, stage, self.rules)
+        """Settled decisions and unresolved conflicts at a stage (worked out once until a
+        decision is appended)."""
+        cached = self._settled.get(stage)
+        if cached is None or cached[0] != self._version:
+            cached = (self._version, settle(self.decisions, stage, self.rules))
+            self._settled[stage] = cached
+        return cached[1]
 
     def append(
         self, rows: Iterable[tuple[Mapping[str, str], int | None]], *, file: Path, source: str | None = None
@@ -135,6 +149,7 @@ class DecisionLog:
         being imported), or only the column when the cells came from the command line.
         """
         checker = self._checker
+        self._version += 1
         mark = len(checker.decisions)
         try:
             for values, line in rows:

@@ -37,7 +37,7 @@ def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) ->
     rows = _record_rows(review, workspace)
     if rows and not workspace.has_clusters():
         raise ScreenrevError("duplicates are not marked yet: run 'screenrev dedup' (or 'screenrev run') first")
-    log = DecisionLog(review, {key: primary for key, _, primary in rows}, reasons)
+    log = DecisionLog(review, {key: primary for key, _, primary in rows}, reasons, checked=workspace)
     settled = {stage: log.settle(stage) for stage in (TITLE_ABSTRACT, FULL_TEXT)}
     conflicts = {stage: len(s.conflicts) for stage, s in settled.items() if s.conflicts}
     if conflicts:

@@ -94,14 +94,16 @@ def _stage(pool: Pool, log: DecisionLog, stage: str, names: list[str]) -> StageS
 
 def review_status(review: Review, workspace: Workspace, *, recomputed: list[str] | None = None) -> ReviewStatus:
     """Where the review stands, from its workspace (brought up to date) and decision files."""
-    from ..rank.stage import stopping_status
+    from ..rank.pool import stopping_status
 
-    log = DecisionLog(review, primary_index(workspace))
+    log = DecisionLog(review, primary_index(workspace), checked=workspace)
     team = screeners(log)
     manifest_reviewer = str(review.section("review").get("reviewer", "")).strip()
     names = sorted(team | ({manifest_reviewer} if manifest_reviewer else set()))
-    pool = screening_pool(review, workspace, log)
-    sought = full_text_pool(review, workspace, log)
+    # Counting needs only the keys: the records' fields are not read.
+    primary = [{"key": key} for key in workspace.primary_keys()]
+    pool = screening_pool(review, workspace, log, primary=primary)
+    sought = full_text_pool(review, workspace, log, primary=primary)
     title_abstract = _stage(pool, log, TITLE_ABSTRACT, names)
     full_text = _stage(sought, log, FULL_TEXT, sorted({d.reviewer for d in log.decisions if d.stage == FULL_TEXT}))
     records = workspace.count_records()

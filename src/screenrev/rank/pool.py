@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..decisions.files import TITLE_ABSTRACT, settle
 from ..decisions.stage import DecisionLog, primary_index
 from ..records.workspace import Workspace
 from ..review.folder import Review
+from .stopping import CONFIDENCE, RECALL_TARGET, StoppingEstimate, stopping_estimate
 
 RELEVANT = ("include", "maybe")
 
@@ -44,17 +47,19 @@ class Pool:
 
 
 def screening_pool(review: Review, workspace: Workspace, log: DecisionLog | None = None, *,
-                   reviewer: str | None = None) -> Pool:
+                   reviewer: str | None = None, primary: list[dict] | None = None) -> Pool:
     """The pool of a review: its screenable records and its settled title/abstract labels.
 
     With ``reviewer`` (blinded screening), only that reviewer's own decisions are labels.
+    ``primary`` is the workspace's primary records, when the caller has them already.
     """
     excluded = workspace.rule_exclusions()
-    records = [record for record in workspace.primary_records() if record["key"] not in excluded]
+    primary = primary if primary is not None else list(workspace.primary_records())
+    records = [record for record in primary if record["key"] not in excluded]
     keys = {record["key"] for record in records}
-    log = log or DecisionLog(review, primary_index(workspace))
+    log = log or DecisionLog(review, primary_index(workspace), checked=workspace)
     decisions = [d for d in log.decisions if d.stage == TITLE_ABSTRACT and (reviewer is None or d.reviewer == reviewer)]
-    settlement = settle(decisions, TITLE_ABSTRACT, log.rules)
+    settlement = log.settle(TITLE_ABSTRACT) if reviewer is None else settle(decisions, TITLE_ABSTRACT, log.rules)
     labels = {
         key: int(settled.decision in RELEVANT) for key, settled in settlement.settled.items() if key in keys
     }
@@ -68,9 +73,21 @@ def screening_pool(review: Review, workspace: Workspace, log: DecisionLog | None
     return Pool(records, labels, screened, conflicts=conflicts)
 
 
-def full_text_pool(review: Review, workspace: Workspace, log: DecisionLog) -> Pool:
+def full_text_pool(review: Review, workspace: Workspace, log: DecisionLog, *,
+                   primary: list[dict] | None = None) -> Pool:
     """The reports to assess at full text: records included (or maybe) at title/abstract, in
     review order. Their labels are empty: full text is not ranked."""
     sought = {key for key, settled in log.settle(TITLE_ABSTRACT).settled.items() if settled.decision in RELEVANT}
-    records = [record for record in workspace.primary_records() if record["key"] in sought]
+    primary = primary if primary is not None else list(workspace.primary_records())
+    records = [record for record in primary if record["key"] in sought]
     return Pool(records, {}, [])
+
+
+def stopping_status(pool: Pool, *, recall_target: float = RECALL_TARGET,
+                    confidence: float = CONFIDENCE) -> StoppingEstimate | None:
+    """The stopping estimate from the decisions in the order they were made (None before any)."""
+    labels = pool.screened_labels()
+    if not labels:
+        return None
+    return stopping_estimate(np.asarray(labels), len(pool.records), recall_target=recall_target,
+                             confidence=confidence)

@@ -12,13 +12,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..review.folder import Review
 from .features import Features, features_of
 from .pool import Pool
 from .ranking import rank_records
-from .stopping import CONFIDENCE, RECALL_TARGET, StoppingEstimate, stopping_estimate
 
 DEFAULT_SEED = 0
 
@@ -74,13 +71,3 @@ class Ranker:
         worklist = self.worklist(labels)
         decided = sorted((key for key in self.keys if key in labels), key=lambda key: (-worklist.scores[key], key))
         return worklist.keys + decided
-
-
-def stopping_status(pool: Pool, *, recall_target: float = RECALL_TARGET,
-                    confidence: float = CONFIDENCE) -> StoppingEstimate | None:
-    """The stopping estimate from the decisions in the order they were made (None before any)."""
-    labels = pool.screened_labels()
-    if not labels:
-        return None
-    return stopping_estimate(np.asarray(labels), len(pool.records), recall_target=recall_target,
-                             confidence=confidence)

@@ -14,7 +14,8 @@ treating its last records as random is conservative. Under H0 the urn holds at l
 ``K = floor(r / recall_target) + 1 - (relevant found before the urn)`` relevant records,
 and the chance of finding no more than the ``k`` relevant ones actually found in the
 last ``m`` is the hypergeometric ``P(X <= k)`` with population = urn size, successes =
-``K``, draws = ``m`` (``scipy.stats.hypergeom.cdf(k, urn, K, m)``). The test takes the
+``K``, draws = ``m`` (``scipy.stats.hypergeom.cdf(k, urn, K, m)``, computed here by
+``hypergeom_cdf`` without loading scipy.stats, which costs a second at every start). The test takes the
 smallest value over every ``m`` from 1 to the number screened, and H0 is rejected (screening
 can stop) when that p-value is below ``1 - confidence``.
 
@@ -25,13 +26,13 @@ many unscreened records, drawn at random and all found irrelevant, would reject 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-from scipy.stats import hypergeom
 
 RECALL_TARGET = 0.95
 CONFIDENCE = 0.95
@@ -61,6 +62,50 @@ class StoppingEstimate:
     """Unscreened records to draw at random, all irrelevant, for that sample alone to reject H0."""
     sentence: str
     """The estimate in one plain-English sentence."""
+
+
+@functools.lru_cache(maxsize=2)
+def _log_factorials(largest: int) -> np.ndarray:
+    """``log(m!)`` for every ``m`` from 0 to ``largest``."""
+    table = np.zeros(largest + 1)
+    if largest:
+        table[1:] = np.cumsum(np.log(np.arange(1, largest + 1, dtype=float)))
+    return table
+
+
+def hypergeom_cdf(k, population, successes, draws) -> np.ndarray:
+    """``P(X <= k)`` for ``X`` hypergeometric (``population`` items of which ``successes``
+    are successes, ``draws`` drawn without replacement), element by element over arrays.
+
+    The same values as ``scipy.stats.hypergeom.cdf(k, population, successes, draws)``: the
+    probability of the fewest successes possible comes from log-factorials, and each next
+    one from the ratio ``P(i + 1) / P(i) = (K - i)(n - i) / ((i + 1)(N - K - n + i + 1))``,
+    summed in log space so that no term underflows before it is added.
+    """
+    k, population, successes, draws = np.broadcast_arrays(*(np.asarray(a, dtype=np.int64)
+                                                            for a in (k, population, successes, draws)))
+    shape = k.shape
+    k, population, successes, draws = (a.ravel() for a in (k, population, successes, draws))
+    total = np.zeros(k.shape)
+    if k.size == 0:
+        return total.reshape(shape)
+    log_fact = _log_factorials(int(population.max()))
+    failures = population - successes
+    low = np.maximum(0, draws - failures)  # fewer successes than this cannot be drawn
+    high = np.minimum(k, np.minimum(successes, draws))
+    counted = high >= low
+    # log P(low): C(K, low) C(N - K, n - low) / C(N, n)
+    log_p = (log_fact[successes] - log_fact[low] - log_fact[successes - low]
+             + log_fact[failures] - log_fact[draws - low] - log_fact[failures - draws + low]
+             - log_fact[population] + log_fact[draws] + log_fact[population - draws])
+    i = low.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(int((high - low)[counted].max()) + 1 if counted.any() else 0):
+            adding = counted & (i <= high)
+            total[adding] += np.exp(log_p[adding])
+            log_p = log_p + np.log((successes - i) * (draws - i)) - np.log((i + 1) * (failures - draws + i + 1))
+            i += 1
+    return np.minimum(total, 1.0).reshape(shape)
 
 
 def exact(fraction: float) -> Fraction:
@@ -104,7 +149,7 @@ def hypergeometric_p(labels: Sequence[int], records: int, recall_target: float =
     # When the urn cannot hold that many relevant records, H0 is impossible: p = 0.
     possible = relevant_in_urn <= urn
     p = np.zeros(screened, dtype=float)
-    p[possible] = hypergeom.cdf(
+    p[possible] = hypergeom_cdf(
         found_in_sample[possible], urn[possible], relevant_in_urn[possible], sample_sizes[possible]
     )
     return float(min(1.0, p.min()))
@@ -128,7 +173,7 @@ def random_sample_p(
         return 0.0
     if drawn == 0:
         return 1.0
-    return float(hypergeom.cdf(found_in_sample, unscreened, relevant_left, drawn))
+    return float(hypergeom_cdf(found_in_sample, unscreened, relevant_left, drawn))
 
 
 def random_sample_needed(
@@ -148,7 +193,7 @@ def random_sample_needed(
         return 0
 
     def p(drawn: int) -> float:
-        return float(hypergeom.cdf(0, unscreened, relevant_left, drawn)) if drawn else 1.0
+        return float(hypergeom_cdf(0, unscreened, relevant_left, drawn)) if drawn else 1.0
 
     low, high = 0, unscreened  # p(unscreened) is 0: drawing everything always settles it
     while low < high:

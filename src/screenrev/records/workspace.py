@@ -79,6 +79,12 @@ CREATE TABLE IF NOT EXISTS languages (
     code TEXT,
     probability REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS checked_decisions (
+    file TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    context TEXT NOT NULL,
+    rows BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS screening (
     key TEXT PRIMARY KEY,
     outcome TEXT NOT NULL,
@@ -386,6 +392,16 @@ class Workspace:
                 record.update(key=key, search=search, database=database, position=position, cluster=cluster)
                 yield record
 
+    def primary_keys(self) -> list[str]:
+        """The keys of ``primary_records``, in the same order, without reading their fields."""
+        order = {search.name: index for index, search in enumerate(self.review.searches())}
+        query = "SELECT key, search, position FROM records"
+        if self.has_clusters():
+            query += " JOIN duplicates USING (key) WHERE duplicates.is_primary = 1"
+        rows = [row for row in self.db.execute(query) if row[1] in order]
+        rows.sort(key=lambda row: (order[row[1]], row[2]))
+        return [key for key, _, _ in rows]
+
     def store_screening(self, protocol_sha256: str, outcomes: Iterable[tuple], screening: Iterable[tuple]) -> None:
         """Replace the rule outcomes: ``(key, criterion, outcome, evidence)`` rows, and per record
         ``(key, outcome, criterion, reason)`` rows (the criterion that decided it, if any)."""
@@ -434,6 +450,27 @@ class Workspace:
     def rule_exclusions(self) -> dict[str, str]:
         """Primary record key → label of the criterion that excluded it automatically."""
         return dict(self.db.execute("SELECT key, reason FROM screening WHERE outcome = 'exclude' ORDER BY key"))
+
+    def checked_decisions(self, file: str, sha256: str, context: str) -> list | None:
+        """The rows of a decision file as checked before, if its bytes (``sha256``) and what
+        they were checked against (``context``) are the same; else None."""
+        row = self.db.execute("SELECT rows FROM checked_decisions WHERE file = ? AND sha256 = ? AND context = ?",
+                              (file, sha256, context)).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    def keep_checked_decisions(self, files: dict[str, tuple[str, str, list]]) -> None:
+        """Keep the checked rows of each decision file (file → sha256, context, rows), and
+        forget files no longer there. Another process holding the database makes this a
+        no-op: the rows are only kept to be read faster next time."""
+        try:
+            with self.transaction():
+                self.db.execute("DELETE FROM checked_decisions")
+                self.db.executemany(
+                    "INSERT INTO checked_decisions VALUES (?, ?, ?, ?)",
+                    ((file, sha256, context, orjson.dumps(rows)) for file, (sha256, context, rows) in files.items()),
+                )
+        except sqlite3.OperationalError:
+            pass
 
     def transaction(self) -> _Transaction:
         """A context manager: BEGIN … COMMIT, or ROLLBACK on any exception."""

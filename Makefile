@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/flow.py
 	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/rank.py
+	$(BIN)/python bench/startup.py
 
 clean:
 	rm -rf $(VENV) .asreview build dist src/*.egg-info out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,10 @@ def invoke(runner: CliRunner, *args: str, ok: bool = True):
     return result
 
 
+@pytest.fixture
+def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of examples/ibd-psychology, made current directory."""
+    folder = tmp_path / "ibd-psychology"
+    shutil.copytree(EXAMPLES / "ibd-psychology", folder, ignore=shutil.ignore_patterns(".screenrev", "out"))
+    monkeypatch.chdir(folder)
+    return folder

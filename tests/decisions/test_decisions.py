@@ -302,16 +302,6 @@ def test_full_text_exclusions_with_different_reasons_conflict() -> None:
     assert [c.record for c in settle(decisions, "full_text", SettlementRules()).conflicts] == ["r1"]
 
 
-@pytest.fixture
-def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    import shutil
-
-    folder = tmp_path / "ibd-psychology"
-    shutil.copytree(EXAMPLES / "ibd-psychology", folder, ignore=shutil.ignore_patterns(".screenrev", "out"))
-    monkeypatch.chdir(folder)
-    return folder
-
-
 def _log(folder: Path):
     from screenrev.decisions.stage import DecisionLog, primary_index
     from screenrev.records.workspace import Workspace

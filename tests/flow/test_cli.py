@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,7 @@ from typer.testing import CliRunner
 
 from screenrev.records.parse import read_export
 
-from ..conftest import EXAMPLES, invoke
-
-
-@pytest.fixture
-def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of examples/ibd-psychology, made current directory."""
-    folder = tmp_path / "ibd-psychology"
-    shutil.copytree(EXAMPLES / "ibd-psychology", folder, ignore=shutil.ignore_patterns(".screenrev", "out"))
-    monkeypatch.chdir(folder)
-    return folder
+from ..conftest import invoke
 
 
 def _flow(runner: CliRunner) -> dict:

@@ -9,20 +9,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from ..conftest import EXAMPLES, invoke
 
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "init.defaultBranch=main"]
-
-
-@pytest.fixture
-def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "ibd-psychology"
-    shutil.copytree(EXAMPLES / "ibd-psychology", folder, ignore=shutil.ignore_patterns(".screenrev", "out"))
-    monkeypatch.chdir(folder)
-    return folder
 
 
 def _status(runner: CliRunner) -> dict:

@@ -142,27 +142,27 @@ def _with_next_steps(status: ReviewStatus, review: Review, sought: Pool) -> Revi
             steps.append("screenrev rank --status --record-stop   (the stopping rule is met: record it to stop "
                          "screening, or keep screening)")
     if not status.stopping_recorded:
-        left = next((p for p in title_abstract.reviewers if p.left and not p.resolver), None)
-        if left is not None:
-            steps.append(f"screenrev review --reviewer {_quoted(left.reviewer)}   ({_count(left.left, 'record')} this "
-                         f"reviewer has not screened; {unsettled:,} without a settled decision)")
-        elif unsettled > 0:
-            steps.append(f"screenrev review --reviewer NAME   ({unsettled:,} records without a settled "
-                         "title/abstract decision)")
-    waiting = full_text.records - full_text.settled - full_text.conflicts
-    left = next((p for p in full_text.reviewers if p.left and not p.resolver), None)
-    if left is not None:
-        steps.append(f"screenrev review --stage full_text --reviewer {_quoted(left.reviewer)}   ({_count(left.left, 'report')} "
-                     f"this reviewer has not assessed; {waiting:,} without a settled decision)")
-    elif waiting > 0:
-        steps.append(f"screenrev review --stage full_text --reviewer NAME   ({waiting:,} reports without a "
-                     "settled full-text decision)")
+        steps += _review_step(title_abstract, "screenrev review", "record", "screened")
+    steps += _review_step(full_text, "screenrev review --stage full_text", "report", "assessed")
     if not steps:
         if review.section("expected"):
             steps.append("screenrev flow --check   (compare the counts with [expected] in screenrev.toml)")
         else:
             steps.append("screenrev flow --diagram prisma-flow.svg   (every record is decided: draw the flow)")
     return ReviewStatus(**{**status.__dict__, "next_steps": steps})
+
+
+def _review_step(stage: StageStatus, command: str, noun: str, done: str) -> list[str]:
+    """Who should screen next at a stage: the first reviewer with records left (resolvers
+    aside), or anyone while records lack a settled decision."""
+    unsettled = stage.records - stage.settled - stage.conflicts
+    left = next((p for p in stage.reviewers if p.left and not p.resolver), None)
+    if left is not None:
+        return [f"{command} --reviewer {_quoted(left.reviewer)}   ({_count(left.left, noun)} this reviewer has not "
+                f"{done}; {unsettled:,} without a settled decision)"]
+    if unsettled > 0:
+        return [f"{command} --reviewer NAME   ({_count(unsettled, noun)} without a settled decision)"]
+    return []
 
 
 def _count(number: int, noun: str) -> str:

@@ -397,3 +397,38 @@ def test_full_text_review_walks_the_included_records_and_needs_a_reason(runner: 
     assert [(row["key"], row["decision"], row["reason"]) for row in rows] == [
         (keys[0], "include", ""), (keys[1], "exclude", "Wrong design"), (keys[2], "not_retrieved", "")]
     assert "Every record is screened." in result.stdout
+
+
+def test_two_reviewers_screening_at_once_lose_nothing_and_count_records(runner: CliRunner, labelled: dict,
+                                                                       review_dir: Path) -> None:
+    review = Review.find(review_dir)
+    truth = _truth()
+    id_of = {key: record for record, key in labelled.items()}
+    sessions = []
+    for name in ("AB", "CD"):
+        workspace = Workspace.open(review)
+        log = DecisionLog(review, primary_index(workspace))
+        pool = screening_pool(review, workspace, log, reviewer=name)
+        sessions.append(Session(review, pool, log, reviewer=name, reasons=[], order=Ranker(pool, seed=0).order,
+                                background=False, blinded=True))
+    decided: dict[str, list[str]] = {"AB": [], "CD": []}
+    for _ in range(6):  # the two screens take turns, each on its own pool and file
+        for session in sessions:
+            record = session.current["key"]
+            session.handle("i" if truth[id_of[record]] else "e")
+            decided[session.reviewer].append(record)
+    for session in sessions:
+        assert len(session.pool.labels) == 6 and session.decided_by_me == 6  # each sees only their own
+        rows = list(csv.DictReader(io.StringIO(
+            (review_dir / "decisions" / f"title_abstract-{session.reviewer.lower()}.csv").read_text())))
+        assert [row["key"] for row in rows] == decided[session.reviewer]
+    state = json.loads(invoke(runner, "status", "--json").stdout)
+    both = set(decided["AB"]) | set(decided["CD"])
+    stage = state["title_abstract"]
+    assert stage["settled"] + stage["conflicts"] == len(both)  # records, not the 12 decisions
+    assert {p["reviewer"]: p["decided"] for p in stage["reviewers"]} == {"AB": 6, "CD": 6}
+
+
+def test_review_refuses_an_unknown_stage(runner: CliRunner, labelled: dict) -> None:
+    result = invoke(runner, "review", "--reviewer", "CD", "--stage", "abstracts", ok=False)
+    assert result.exit_code == 2 and "--stage" in result.stderr

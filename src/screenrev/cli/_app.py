@@ -46,9 +46,10 @@ def _type_unless_flag(self: TyperOption, ctx) -> str | None:  # noqa: ANN001 - c
     return None if self.is_flag else _display_type(self, ctx)
 
 
-# typer shows a flag's type (``--json <bool>``); a flag takes no value, so its help shows none.
-_display_type = TyperOption.display_type_rich
-TyperOption.display_type_rich = _type_unless_flag
+# typer 0.29 shows a flag's type (``--json <bool>``); a flag takes no value, so its help shows none.
+_display_type = getattr(TyperOption, "display_type_rich", None)
+if _display_type is not None:
+    TyperOption.display_type_rich = _type_unless_flag
 
 app = typer.Typer(
     name="screenrev",

@@ -1,7 +1,6 @@
 """The typer application, the error handling shared by every command, and small helpers."""
 
 import json
-import sys
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -106,4 +105,4 @@ def open_workspace(review: Review, *, up_to: str | None = None) -> "Workspace":
 
 def print_json(data: object) -> None:
     """Write ``data`` as indented JSON on stdout."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    console.results().write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

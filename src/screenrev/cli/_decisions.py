@@ -1,7 +1,5 @@
 """Commands for human decisions: decide, agreement, export included, export decisions."""
 
-import csv
-import sys
 from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,7 +10,8 @@ from rich.table import Table
 
 from .. import console
 from ..decisions.files import FULL_TEXT, STAGES, TITLE_ABSTRACT
-from ..errors import DecisionError
+from ..errors import DecisionError, ScreenrevError
+from ..review import spreadsheet
 from ..review.atomic import atomic_text
 from ..review.folder import Review
 from ._app import JsonOption, app, export_app, open_workspace, print_json
@@ -68,6 +67,11 @@ def decide(
     if from_file is not None and (keys or decision is not None):
         raise typer.BadParameter("give either record KEYS with --decision, or --from FILE", param_hint="--from")
     review = Review.find()
+    if file is not None:
+        folder = review.decisions_dir
+        if not file.resolve().is_relative_to(folder.resolve()) or file.suffix.lower() != ".csv":
+            raise ScreenrevError(f"--file {file}: decisions are read from {_relative(folder, review.root)}/ only; "
+                                 "name a .csv file inside it")
     target = file if file is not None else default_file(review, stage, reviewer.strip())
     when = timestamp if timestamp is not None else _now()
     with open_workspace(review, up_to="rules") as workspace:
@@ -183,7 +187,7 @@ def export_included(
         files = {search.name: search.file for search in review.searches()}
         records = ({**r, "source_file": files[r["search"]]} for r in included_records(workspace, columns))
         extra = workspace.extra_columns()
-        with atomic_text(out) if out is not None else nullcontext(sys.stdout) as stream:
+        with atomic_text(out) if out is not None else nullcontext(console.results()) as stream:
             if format == "csv":
                 write_csv(records, stream, extra=extra, stages=["cluster", *STAGES])
             elif format == "ris":
@@ -206,8 +210,8 @@ def export_decisions(
         log = DecisionLog(review, primary_index(workspace), checked=workspace)
         titles = dict(workspace.db.execute("SELECT key, title FROM records"))
     columns = ("file", "line", "key", "record", "title", "stage", "decision", "reason", "reviewer", "timestamp", "note")
-    with atomic_text(out) if out is not None else nullcontext(sys.stdout) as stream:
-        writer = csv.writer(stream, lineterminator="\n")
+    with atomic_text(out) if out is not None else nullcontext(console.results()) as stream:
+        writer = spreadsheet.writer(stream)
         writer.writerow(columns)
         for d in log.decisions:
             writer.writerow([d.file, d.line, d.key, d.record, titles.get(d.record) or "", d.stage, d.decision,

@@ -130,10 +130,9 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Rebuild everything from the review's files in an empty workspace: import, dedup, rules, flow."""
-    from ..flow.stage import review_flow
-
     # The matcher's and the rules' libraries load only when needed.
     from ..dedup.stage import deduplicate_review
+    from ..flow.stage import review_flow
     from ..rules.stage import screen_review
 
     review = Review.find()
@@ -152,7 +151,7 @@ def run(
         report = review_flow(review, workspace)
     for warning in report.warnings:
         console.warning(warning)
-    target = diagram or review.root / str(review.section("flow").get("diagram", DEFAULT_DIAGRAM))
+    target = diagram or review.inside("[flow] diagram", review.section("flow").get("diagram", DEFAULT_DIAGRAM))
     _write_outputs(report, None, target)
     if as_json:
         print_json({**report.flow.counts(), "stopping_rule": report.flow.stopping_rule or None,

@@ -1,6 +1,5 @@
 """Commands for the review folder and its records: init, import, sources, export records."""
 
-import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Optional
@@ -130,7 +129,7 @@ def export_records(
         extra = workspace.extra_columns()
         stages = (["cluster", "primary"] if workspace.has_clusters() else []) + rule_columns
         if out is None:
-            _write_records(format, records, sys.stdout, extra, stages)
+            _write_records(format, records, console.results(), extra, stages)
             return
         with atomic_text(out) as handle:
             _write_records(format, records, handle, extra, stages)

@@ -1,6 +1,5 @@
 """Commands for ranking and screening: rank (worklist and stopping status) and review (interactive)."""
 
-import csv
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -14,6 +13,7 @@ from rich.text import Text
 from .. import console
 from ..decisions.files import FULL_TEXT, STAGES, TITLE_ABSTRACT
 from ..errors import ScreenrevError
+from ..review import spreadsheet
 from ..review.atomic import atomic_text
 from ..review.folder import Review
 from ._app import JsonOption, app, open_workspace, print_json
@@ -63,7 +63,10 @@ def rank(
         if status:
             _status(review, pool, recall_target, confidence, record_stop, as_json)
             return
-        from ..rank.stage import Ranker, review_query  # the model's libraries load only to rank
+        from ..rank.stage import (  # the model's libraries load only to rank
+            Ranker,
+            review_query,
+        )
 
         worklist = Ranker(pool, seed=seed, query=review_query(review)).worklist(pool.labels)
     rows = [pool.records[pool.index[key]] for key in worklist.keys]
@@ -120,7 +123,7 @@ def _write_worklist(path: Path, rows: list[dict], scores: dict[str, float]) -> N
     if path.suffix.lower() != ".csv":
         raise typer.BadParameter("the worklist is written as .csv or .ris", param_hint="--out")
     with atomic_text(path) as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = spreadsheet.writer(handle)
         writer.writerow(("position", "key", "score", "title", "authors", "year", "journal", "doi", "abstract"))
         for position, row in enumerate(rows, 1):
             writer.writerow((position, row["key"], f"{scores[row['key']]:.6f}", row.get("title") or "",

@@ -1,7 +1,5 @@
 """Commands for the eligibility criteria: screen, rules check, rules explain."""
 
-import csv
-import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Optional
@@ -11,6 +9,7 @@ from rich.table import Table
 
 from .. import console
 from ..errors import ReviewNotFoundError
+from ..review import spreadsheet
 from ..review.atomic import atomic_text
 from ..review.folder import Review
 from ._app import JsonOption, app, open_workspace, print_json
@@ -67,7 +66,7 @@ def _write_details(workspace, path: Path) -> None:
         "ORDER BY records.search, records.position, rule_outcomes.rowid"
     )
     with atomic_text(path) as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = spreadsheet.writer(handle)
         writer.writerow(("key", "title", "criterion", "outcome", "evidence"))
         writer.writerows(rows)
 
@@ -113,7 +112,7 @@ def rules_explain(
             counts, shown = _what_it_did(protocol, list(workspace.primary_records()), examples)
     document = RENDERERS[format](protocol, explain(protocol, counts, shown))
     if out is None:
-        sys.stdout.write(document if document.endswith("\n") else document + "\n")
+        console.results().write(document if document.endswith("\n") else document + "\n")
         return
     with atomic_text(out) as handle:
         handle.write(document)

@@ -41,7 +41,7 @@ import io
 import operator
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -49,6 +49,7 @@ from typing import Protocol
 
 from .. import __version__
 from ..errors import DecisionError
+from ..review import spreadsheet
 from ..review.atomic import atomic_text, folder_lock, write_text
 
 COLUMNS = ("key", "stage", "decision", "reason", "reviewer", "timestamp", "note")
@@ -194,7 +195,9 @@ def decision_files(folder: Path) -> list[Path]:
     """The screening decision files under a decisions folder (duplicate-pair files left out)."""
     if not folder.is_dir():
         return []
-    from ..dedup.stage import is_queue_file  # the matcher loads only where decisions are read
+    from ..dedup.stage import (
+        is_queue_file,  # the matcher loads only where decisions are read
+    )
 
     return [path for path in sorted(folder.rglob("*.csv")) if not is_queue_file(path)]
 
@@ -225,6 +228,10 @@ class DecisionChecker:
         self.rules = rules
         self.decisions: list[Decision] = []
         self._by_reviewer: dict[tuple[str, str, str], Decision] = {}
+        self.read_as: dict[str, str] = {}
+        """Decision file → sha256 of the bytes its decisions were read from (or last written)."""
+        self.outdated: set[str] = set()
+        """Decision files another process has appended to since they were read."""
         self.title_abstract: tuple[int, Settlement] | None = None
         """The title/abstract settlement the full-text check worked out, and of how many decisions."""
 
@@ -311,6 +318,33 @@ class DecisionChecker:
         self.decisions.append(decision)
         return earlier is None
 
+    def recheck(self, decisions: list[Decision], data: bytes, path: Path, display: str) -> list[Decision]:
+        """New decisions for the file ``display``, checked against its bytes as they are now
+        (another screenrev may have appended to it since it was read): those it holds
+        already are left out, and a different decision by the same reviewer on the same
+        record is refused."""
+        if display not in self.outdated and (
+                hashlib.sha256(data).hexdigest() == self.read_as.get(display, hashlib.sha256(b"").hexdigest())):
+            return decisions
+        # What the other process wrote is not in this checker: every later append to this
+        # file is checked against the file itself.
+        self.outdated.add(display)
+        current = DecisionChecker(self.primary_of, self.reasons, self.rules)
+        if data.strip():
+            read_file(path, current, display=display, data=data)
+        fresh = []
+        for decision in decisions:
+            earlier = current._by_reviewer.get((decision.record, decision.stage, decision.reviewer))
+            if earlier is None:
+                fresh.append(decision)
+            elif (earlier.decision, earlier.label) != (decision.decision, decision.label):
+                raise DecisionError(
+                    f"{decision.reviewer!r} decided {decision.key!r} at {decision.stage} in another screenrev "
+                    f"meanwhile ({_describe(earlier)} at {earlier.where}); {_describe(decision)} was not written",
+                    path=display, line=earlier.line, field="decision",
+                )
+        return fresh
+
     def rollback(self, mark: int) -> None:
         """Forget the decisions added after the first ``mark``."""
         for decision in self.decisions[mark:]:
@@ -318,14 +352,6 @@ class DecisionChecker:
             if self._by_reviewer.get(slot) is decision:
                 del self._by_reviewer[slot]
         del self.decisions[mark:]
-
-    def relocate(self, mark: int, placed: list[Decision]) -> None:
-        """Replace the decisions after ``mark`` by the same decisions at their place in a file."""
-        for old, new in zip(self.decisions[mark:], placed):
-            slot = (old.record, old.stage, old.reviewer)
-            if self._by_reviewer.get(slot) is old:
-                self._by_reviewer[slot] = new
-        self.decisions[mark:] = placed
 
     def check_full_text(self, decisions: Iterable[Decision]) -> None:
         """Refuse full-text decisions on records not included (or maybe) at title/abstract."""
@@ -408,7 +434,8 @@ def read_file(path: Path, checker: DecisionChecker, *, display: str, data: bytes
                     f"{len(cells)} cells but the header has {width} columns",
                     path=display, line=line, field="row",
                 )
-            values = [cells[index].strip() if index is not None and index < len(cells) else "" for index in where]
+            values = [spreadsheet.restore(cells[index].strip()) if index is not None and index < len(cells) else ""
+                      for index in where]
             if not any(values) and not any(cell.strip() for cell in cells):
                 continue
             decision = checker.check(*values, file=display, line=line)
@@ -458,11 +485,12 @@ def read_decisions(
     reparsed = False
     for path in decision_files(folder):
         display = _display(path, root)
-        if checked is None:
-            read_file(path, checker, display=display)
-            continue
         data = _read_bytes(path, display)
         sha256 = hashlib.sha256(data).hexdigest()
+        checker.read_as[display] = sha256
+        if checked is None:
+            read_file(path, checker, display=display, data=data)
+            continue
         rows = checked.checked_decisions(display, sha256, context)
         if rows is None:
             reparsed = True
@@ -530,34 +558,40 @@ def _common_reason(decisions: Iterable[Decision]) -> str:
 # --- writing -------------------------------------------------------------------------
 
 
-def write_decisions(path: Path, decisions: list[Decision]) -> int:
+def write_decisions(path: Path, decisions: list[Decision], *,
+                    check: Callable[[bytes], list[Decision]] | None = None) -> tuple[int, list[Decision], str]:
     """Append decisions to a decision file atomically (the whole new file replaces the old
-    one); the line of the first one written.
+    one): the line of the first one written, the decisions written, and the sha256 of the
+    file as it is now.
 
     The folder is locked while the file is read and replaced: a ``review`` session and a
     ``decide`` command of the same reviewer may append to one file at the same time.
+    ``check`` sees the file's bytes as they are under the lock and says which decisions to
+    write (or raises, and nothing is written).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     with folder_lock(path.parent):
         start = _next_line(path)
-        previous = ""
-        if path.exists():
-            with path.open(encoding="utf-8", newline="") as handle:
-                previous = handle.read()
-            if not previous.strip():
-                previous = ""
-            elif not previous.endswith(("\n", "\r")):
-                previous += "\n"
+        data = path.read_bytes() if path.exists() else b""
+        if check is not None:
+            decisions = check(data)
+        if not decisions:
+            return start, [], hashlib.sha256(data).hexdigest()
+        previous = data.decode("utf-8")
+        if not previous.strip():
+            previous = ""
+        elif not previous.endswith(("\n", "\r")):
+            previous += "\n"
         with atomic_text(path) as out:
             out.write(previous)
-            writer = csv.writer(out, lineterminator="\n")
+            writer = spreadsheet.writer(out)
             if not previous:
                 writer.writerow(COLUMNS)
             for decision in decisions:
                 writer.writerow(decision.row())
             out.flush()
             os.fsync(out.fileno())
-    return start
+        return start, decisions, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def remove_last(path: Path, decision: Decision) -> None:
@@ -570,7 +604,7 @@ def remove_last(path: Path, decision: Decision) -> None:
         text = path.read_text(encoding="utf-8")
         lines = text.splitlines(keepends=True)
         rows = list(csv.reader(lines[-1:]))
-        if not rows or rows[0] != decision.row():
+        if not rows or [spreadsheet.restore(cell) for cell in rows[0]] != decision.row():
             raise DecisionError("the last row is not the decision being undone; edit the file by hand",
                                 path=path, line=len(lines))
         write_text(path, "".join(lines[:-1]))

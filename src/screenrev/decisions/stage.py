@@ -157,13 +157,21 @@ class DecisionLog:
                 checker.add(checker.check_row(values, file=source or "", line=line), repeats=False)
             checker.check_full_text(checker.decisions[mark:])
             new = checker.decisions[mark:]
-            # Numbered as written: another process may have appended since the file was read.
-            start = write_decisions(file, new) if new else 0
-            added = [replace(d, file=_display(file, self.review.root), line=start + n) for n, d in enumerate(new)]
+            display = _display(file, self.review.root)
+            written: list[Decision] = []
+            if new:
+                # Checked again under the folder's lock against the file as it is then, and
+                # numbered as written: another process may have appended since it was read.
+                start, written, sha256 = write_decisions(
+                    file, new, check=lambda data: checker.recheck(new, data, file, display))
+                checker.read_as[display] = sha256
+            added = [replace(d, file=display, line=start + n) for n, d in enumerate(written)]
         except BaseException:
             checker.rollback(mark)
             raise
-        checker.relocate(mark, added)
+        checker.rollback(mark)
+        for decision in added:
+            checker.add(decision)
         return added
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import DecisionError
+from ..review import spreadsheet
 from .files import read_text
 
 #: Label words, lower case, and the decision each stands for.
@@ -89,8 +90,10 @@ def read_table(
     """Decision-file cells and line numbers from another tool's table (rows without a label skipped)."""
     display = str(path)
     text = read_text(path, display)
-    dialect = "excel-tab" if "\t" in text.split("\n", 1)[0] else "excel"
-    reader = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
+    first = text.split("\n", 1)[0]
+    # Excel writes semicolons where the comma is the decimal separator (much of Europe).
+    delimiter = "\t" if "\t" in first else ";" if ";" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [name.strip() for name in next(reader, [])]
     id_name = _pick(header, id_column, ID_COLUMNS, "id", display)
     label_name = _pick(header, decision_column, DECISION_COLUMNS, "decision", display)
@@ -101,7 +104,7 @@ def read_table(
     start = reader.line_num + 1
     for cells in reader:
         line, start = start, reader.line_num + 1
-        row = {name: cell.strip() for name, cell in zip(header, cells)}
+        row = {name: spreadsheet.restore(cell.strip()) for name, cell in zip(header, cells)}
         label = row.get(label_name, "").lower()
         if label in UNDECIDED:
             continue

@@ -8,9 +8,8 @@ duplicate decisions kept under ``decisions/`` and writes the review queue.
 
 from __future__ import annotations
 
-import hashlib
-
 import csv
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from .. import __version__
 from ..errors import InputError
 from ..records.record import FIELDS, LIST_FIELDS
 from ..records.workspace import Workspace
+from ..review import spreadsheet
 from ..review.atomic import atomic_text
 from ..review.folder import Review
 from .cluster import DedupResult, Pair, PairDecision, deduplicate
@@ -115,12 +115,13 @@ def write_queue(path: Path, pairs: list[Pair], records: dict[str, dict]) -> int:
     if path.exists():
         with path.open(encoding="utf-8-sig", newline="") as handle:
             for row in csv.DictReader(handle):
+                row = {name: spreadsheet.restore(cell or "") for name, cell in row.items() if name is not None}
                 if (row.get("decision") or "").strip():
                     previous[(row["key_a"], row["key_b"])] = row
     columns = list(QUEUE_COLUMNS) + [f"{name}_{side}" for name in QUEUE_FIELDS for side in ("a", "b")]
     waiting = 0
     with atomic_text(path) as out:
-        writer = csv.writer(out, lineterminator="\n")
+        writer = spreadsheet.writer(out)
         writer.writerow(columns)
         for pair in pairs:
             decision = (previous.pop((pair.key_a, pair.key_b), None) or {}).get("decision", "").strip()

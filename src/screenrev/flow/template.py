@@ -9,10 +9,10 @@ as dashes.
 
 from __future__ import annotations
 
-import csv
 import re
 from typing import TextIO
 
+from ..review import spreadsheet
 from .counts import Flow
 
 #: Template columns, in order.
@@ -112,7 +112,7 @@ def template_values(flow: Flow) -> dict[str, str]:
 def write_template(flow: Flow, out: TextIO) -> None:
     """Write the flow in the PRISMA2020 template's CSV format."""
     values = template_values(flow)
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheet.writer(out)
     writer.writerow(COLUMNS)
     for data, node, box, description, boxtext, tooltip in _ROWS:
         if data == "NA":

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
+from ..review import spreadsheet
 from .formats import ris
 from .record import FIELDS, LIST_FIELDS, LIST_SEPARATOR
 
@@ -27,7 +27,7 @@ def write_csv(
     ``extra`` names the kept input columns, ``stages`` the columns later stages added.
     """
     columns = csv_columns(extra, list(stages))
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheet.writer(out)
     writer.writerow(columns)
     for record in records:
         row = []

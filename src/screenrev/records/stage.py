@@ -238,7 +238,7 @@ def _check_targets(review: Review, planned: list[_Planned]) -> None:
                 f"{plan.source}: {plan.search.file} already holds search {owner!r}; "
                 "rename the file or pass --name"
             )
-        target = review.root / plan.search.file
+        target = review.path_of(plan.search)
         if (
             target.exists()
             and target.resolve() != plan.source.resolve()
@@ -269,7 +269,7 @@ def _copy_exports(
     for plan in planned:
         if plan.parsed is None:  # unchanged: nothing to copy
             continue
-        target = review.root / plan.search.file
+        target = review.path_of(plan.search)
         if target.exists() and target.resolve() == plan.source.resolve():
             continue
         backup = None

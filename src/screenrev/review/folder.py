@@ -176,26 +176,32 @@ class Review:
         """The review's title from the manifest."""
         return str(self._document.get("review", {}).get("title", ""))
 
+    def inside(self, key: str, value: object) -> Path:
+        """A path the manifest gives (``key`` names where), which must stay inside the review
+        folder: a cloned review is untrusted input, and its manifest must not make screenrev
+        read or write anywhere else (no absolute path, no ``..`` out, no link leading out)."""
+        text = str(value)
+        path = self.root / text
+        if not text or Path(text).is_absolute() or not path.resolve().is_relative_to(self.root.resolve()):
+            raise ManifestError(f"{key} = {text!r} is not a path inside the review folder; paths in screenrev.toml "
+                                "are relative to the folder and stay inside it", path=self.manifest_path)
+        return path
+
     @property
     def decisions_dir(self) -> Path:
         """Where the human decisions are kept (``decisions`` in the manifest)."""
-        return self.root / str(self._document.get("review", {}).get("decisions", DECISIONS_DIR))
+        return self.inside("[review] decisions", self._document.get("review", {}).get("decisions", DECISIONS_DIR))
 
     @property
     def protocol_path(self) -> Path:
         """The protocol (rule file) named in the manifest (``protocol.yaml`` by default)."""
-        return self.root / str(self._document.get("review", {}).get("protocol", PROTOCOL))
+        return self.inside("[review] protocol", self._document.get("review", {}).get("protocol", PROTOCOL))
 
     @property
     def reports_dir(self) -> Path:
         """Where the full-text reports are kept, one file per record named by its key
         (``[full_text] reports`` in the manifest, ``reports`` by default)."""
-        folder = str(self.section("full_text").get("reports", REPORTS_DIR))
-        path = (self.root / folder).resolve()
-        if not path.is_relative_to(self.root.resolve()):
-            raise ManifestError(f"[full_text] reports = {folder!r} is outside the review folder",
-                                path=self.manifest_path)
-        return path
+        return self.inside("[full_text] reports", self.section("full_text").get("reports", REPORTS_DIR)).resolve()
 
     def report_file(self, key: str) -> Path | None:
         """The full-text report of a record (``reports/<key>.*``), if the review keeps one."""
@@ -293,4 +299,4 @@ class Review:
 
     def path_of(self, search: Search) -> Path:
         """The export file of a search, inside the review folder."""
-        return self.root / search.file
+        return self.inside(f"[[searches]] {search.name!r} file", search.file)

@@ -17,7 +17,15 @@ from typing import NamedTuple
 
 from ..records.record import LIST_FIELDS
 from . import doctypes, language
-from .protocol import Condition, Criterion, FieldTest, PeerReviewTest, Protocol, TextTest, leaves
+from .protocol import (
+    Condition,
+    Criterion,
+    FieldTest,
+    PeerReviewTest,
+    Protocol,
+    TextTest,
+    leaves,
+)
 from .spelling import fold, fold_ascii
 from .terms import Matcher, Span, Term, near, word_end
 

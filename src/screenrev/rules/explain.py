@@ -12,7 +12,14 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from .protocol import Condition, Criterion, FieldTest, PeerReviewTest, Protocol, TextTest
+from .protocol import (
+    Condition,
+    Criterion,
+    FieldTest,
+    PeerReviewTest,
+    Protocol,
+    TextTest,
+)
 from .terms import Phrase, Term
 
 _LANGUAGE_NAMES = {

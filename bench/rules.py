@@ -109,6 +109,27 @@ def main() -> None:
           f"(screenrev {rate / (len(sample) / baseline):,.0f}x faster)")
     print(f"outcomes: {summary.excluded:,} excluded, {summary.flagged:,} flagged, {summary.unsure:,} unsure, "
           f"{summary.passed:,} passed")
+    repetitive()
+
+
+#: A hostile record: one word 10,000 times, and a NEAR term matching it everywhere.
+NEAR_TARGET = 0.1
+
+
+def repetitive(words: int = 10_000) -> None:
+    """The time to apply ``word* NEAR/50 word*`` to an abstract repeating one word."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "near.yaml"
+        path.write_text("criteria:\n  - id: near\n    label: Near\n    any: ['word* NEAR/50 word*']\n", encoding="utf-8")
+        screener = Screener(load_protocol(path))
+    record = {"key": "hostile", "title": "A title", "abstract": " ".join(["word"] * words)}
+    start = time.perf_counter()
+    outcome = screener.outcomes(record)[0].outcome
+    seconds = time.perf_counter() - start
+    print(f"one record, {words:,} words of one word, 'word* NEAR/50 word*': {seconds:.3f} s ({outcome}; target "
+          f"{NEAR_TARGET} s: {'met' if seconds < NEAR_TARGET else 'NOT met'})")
 
 
 if __name__ == "__main__":

@@ -237,6 +237,10 @@ def test_any_text_goes_through_import_export_decide_and_flow_without_harm(runner
         writer.writerow(["id", "title", "abstract", "label"])
         writer.writerow(["1", title, "An abstract.", "1"])
         writer.writerow(["2", "A second record", title, "0"])
+    if "\x00" in title:  # a NUL byte marks a binary file: refused in one line, nothing imported
+        refused = invoke(runner, "import", str(export), "-d", "Any", "--name", name, ok=False)
+        assert refused.exit_code == 1 and "NUL" in refused.stderr and refused.stderr.count("\n") == 1
+        return
     invoke(runner, "import", str(export), "-d", "Any", "--name", name)
     exported = invoke(runner, "export", "records").stdout
     rows = [row for row in csv.DictReader(io.StringIO(exported)) if row["search"] == name]
@@ -250,3 +254,51 @@ def test_any_text_goes_through_import_export_decide_and_flow_without_harm(runner
     assert title in {restore(row["note"]) for row in decisions}  # the note comes back as typed
     assert invoke(runner, "flow", "--json").exit_code == 0
     assert sorted(path.name for path in review_dir.parent.iterdir()) == ["review"]  # nothing written beside it
+
+
+# --- 4. rule matching in time linear in the text -----------------------------------------
+
+
+def _near_by_scanning(first, second, distance, folded):
+    """NEAR as it was defined before counting words by bisection: every pair, scanning the text between."""
+    import re
+
+    from screenrev.rules.terms import word_end
+
+    pairs = []
+    for a in first:
+        for b in second:
+            left, right = (a, b) if a[0] <= b[0] else (b, a)
+            left_end = word_end(folded, left[1])
+            if right[0] < left_end:
+                continue
+            if len(re.compile(r"\w+").findall(folded, left_end, right[0])) <= distance:
+                pairs.append((left[0], max(left_end, word_end(folded, right[1]))))
+    return pairs
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(st.sampled_from(["child", "children", "care", "x", "child care"]), max_size=60),
+       distance=st.integers(min_value=0, max_value=6))
+def test_near_gives_the_pairs_every_pair_scan_gives(words: list[str], distance: int) -> None:
+    import re
+
+    from screenrev.rules.terms import near
+
+    folded = " ".join(words)
+    first = [m.span() for m in re.finditer(r"\bchild", folded)]
+    second = [m.span() for m in re.finditer(r"\bcare\b", folded)]
+    assert near(first, second, distance, folded) == _near_by_scanning(first, second, distance, folded)
+    expected = _near_by_scanning(first, second, distance, folded)[:1]
+    assert near(first, second, distance, folded, first_only=True) == expected
+
+
+def test_a_repetitive_abstract_is_screened_and_its_evidence_is_the_first_pair(tmp_path: Path) -> None:
+    from screenrev.rules.engine import Screener
+    from screenrev.rules.protocol import load_protocol
+
+    path = tmp_path / "near.yaml"
+    path.write_text("criteria:\n  - id: near\n    label: Near\n    any: ['word* NEAR/50 word*']\n", encoding="utf-8")
+    screener = Screener(load_protocol(path))
+    outcome = screener.outcomes({"key": "k", "title": "A title", "abstract": " ".join(["word"] * 20_000)})[0]
+    assert outcome.outcome == "exclude" and "word word" in outcome.evidence

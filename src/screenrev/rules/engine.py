@@ -27,7 +27,7 @@ from .protocol import (
     leaves,
 )
 from .spelling import fold, fold_ascii
-from .terms import Matcher, Span, Term, near, word_end
+from .terms import Matcher, Span, Term, Words, near, word_end
 
 EXCLUDE, FLAG, PASS, UNSURE = "exclude", "flag", "pass", "unsure"
 OUTCOMES = (EXCLUDE, FLAG, UNSURE, PASS)
@@ -78,7 +78,7 @@ class _Text:
     where each field lies in the joined text tells which field a term was found in.
     """
 
-    __slots__ = ("record", "matcher", "fields", "filled", "shown", "folded", "found", "bounds")
+    __slots__ = ("record", "matcher", "fields", "filled", "shown", "folded", "found", "bounds", "_words")
 
     def __init__(self, record: dict, matcher: Matcher, fields: tuple[str, ...]) -> None:
         self.record = record
@@ -113,6 +113,15 @@ class _Text:
             self.bounds[field] = (start, start + length)
             start += length + len(_SEPARATOR)
 
+    @property
+    def words(self) -> Words:
+        """Where the folded text's words start (worked out for NEAR terms only: most records need none)."""
+        try:
+            return self._words
+        except AttributeError:
+            self._words = Words(self.folded)
+            return self._words
+
     def hits(self, terms: _Terms, fields: tuple[str, ...]) -> list[tuple[Term, str, Span]]:
         """(term, field, span) for each term found: its first occurrence in the first of
         ``fields`` that has one."""
@@ -132,7 +141,8 @@ class _Text:
                 for field in fields:
                     low, high = bounds[field]
                     inside = near([span for span in spans if low <= span[0] < high],
-                                  [span for span in other if low <= span[0] < high], term.distance, self.folded)
+                                  [span for span in other if low <= span[0] < high], term.distance, self.folded,
+                                  words=self.words, first_only=True)
                     if inside:
                         found_terms.append((term, field, inside[0]))
                         break

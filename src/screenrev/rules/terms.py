@@ -14,6 +14,7 @@ where a first word occurs are checked against the whole term with a regular expr
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import product
 
@@ -213,17 +214,54 @@ def word_end(folded: str, end: int) -> int:
     return _WORD_END.match(folded, end).end()
 
 
-def near(first: list[Span], second: list[Span], distance: int, folded: str) -> list[Span]:
-    """Spans covering an occurrence of each phrase at most ``distance`` words apart."""
+class Words:
+    """Where every word of a folded text starts, so that the words between two places are
+    counted by bisection instead of by scanning the text between them."""
+
+    def __init__(self, folded: str) -> None:
+        self.starts = [match.start() for match in _WORDS_BETWEEN.finditer(folded)]
+
+    def index(self, position: int) -> int:
+        """How many words start before ``position``."""
+        return bisect_left(self.starts, position)
+
+    def between(self, start: int, end: int) -> int:
+        """Words starting at or after ``start`` and before ``end``."""
+        return self.index(end) - self.index(start)
+
+
+def near(first: list[Span], second: list[Span], distance: int, folded: str, *, words: Words | None = None,
+         first_only: bool = False) -> list[Span]:
+    """Spans covering an occurrence of each phrase at most ``distance`` words apart, in the
+    order of ``first`` and then of ``second`` (``first_only``: the first such span alone).
+
+    Each occurrence is compared only with the other phrase's occurrences within reach (by
+    word number, found by bisection), so the cost grows with the pairs in reach rather than
+    with every pair times the text between them: a long text repeating one word is no
+    slower than any other.
+    """
+    if not first or not second:
+        return []
+    words = words or Words(folded)
+    ends = {span: word_end(folded, span[1]) for span in (*first, *second)}
+    length = max(words.between(span[0], ends[span]) for span in (*first, *second))
+    reach = distance + length + 1
+    placed = sorted((words.index(span[0]), order) for order, span in enumerate(second))
+    numbers = [number for number, _ in placed]
     pairs = []
     for a in first:
-        for b in second:
+        at = words.index(a[0])
+        window = placed[bisect_left(numbers, at - reach):bisect_right(numbers, at + reach)]
+        for _, order in sorted(window, key=lambda item: item[1]):
+            b = second[order]
             left, right = (a, b) if a[0] <= b[0] else (b, a)
-            left_end = word_end(folded, left[1])
+            left_end = ends[left]
             if right[0] < left_end:
                 continue
-            if len(_WORDS_BETWEEN.findall(folded, left_end, right[0])) <= distance:
-                pairs.append((left[0], max(left_end, word_end(folded, right[1]))))
+            if words.between(left_end, right[0]) <= distance:
+                pairs.append((left[0], max(left_end, ends[right])))
+                if first_only:
+                    return pairs
     return pairs
 
 

@@ -302,3 +302,33 @@ def test_a_repetitive_abstract_is_screened_and_its_evidence_is_the_first_pair(tm
     screener = Screener(load_protocol(path))
     outcome = screener.outcomes({"key": "k", "title": "A title", "abstract": " ".join(["word"] * 20_000)})[0]
     assert outcome.outcome == "exclude" and "word word" in outcome.evidence
+
+
+# --- 5. limits that say what was exceeded --------------------------------------------------
+
+ALIAS_BOMB = "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9) if previous else ', '.join(['lol'] * 9)}]\n"
+    for previous, name in zip(["", "a", "b", "c", "d", "e", "f", "g"], "abcdefgh")
+)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[" * 100_000, "nested 100,000 deep"),
+    ("".join("  " * depth + "-\n" for depth in range(3000)), "nested too deep"),
+    ("criteria:\n  - id: old\n    label: Old\n    field: year\n    at_most: " + "9" * 5000 + "\n",
+     "a number of 5,000 characters"),
+    (ALIAS_BOMB, "aliases (*name) repeat the same values"),
+])
+def test_a_hostile_protocol_is_one_line_naming_the_limit(runner: CliRunner, tmp_path: Path, text: str,
+                                                         message: str) -> None:
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = invoke(runner, "rules", "check", str(path), ok=False)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_a_large_protocol_of_plain_terms_is_read(runner: CliRunner, tmp_path: Path) -> None:
+    terms = "".join(f"      - term{number} word{number}\n" for number in range(40_000))
+    path = tmp_path / "large.yaml"
+    path.write_text("criteria:\n  - id: many\n    label: Many terms\n    any:\n" + terms, encoding="utf-8")
+    assert invoke(runner, "rules", "check", str(path)).exit_code == 0

@@ -332,3 +332,28 @@ def test_a_large_protocol_of_plain_terms_is_read(runner: CliRunner, tmp_path: Pa
     path = tmp_path / "large.yaml"
     path.write_text("criteria:\n  - id: many\n    label: Many terms\n    any:\n" + terms, encoding="utf-8")
     assert invoke(runner, "rules", "check", str(path)).exit_code == 0
+
+
+# --- 7. exports cut off ---------------------------------------------------------------------
+
+
+def test_a_ris_file_whose_only_record_has_no_er_is_a_risk(tmp_path: Path) -> None:
+    from screenrev.errors import InputError
+    from screenrev.records.parse import read_export
+
+    data = b"TY  - JOUR\nTI  - A title cut off in the mid"
+    with pytest.raises(InputError, match="the file ends inside this record"):
+        read_export("cut.ris", data)
+    assert len(read_export("cut.ris", data, accept_risks=True).records) == 1
+
+
+def test_an_endnote_export_cut_in_its_last_record_says_so() -> None:
+    from screenrev.records.parse import read_export
+
+    from .conftest import DATA
+
+    data = (DATA / "endnote_tagged" / "ais_enl.txt").read_bytes()
+    assert not any("cut off" in warning for warning in read_export("whole.txt", data).warnings)
+    cut = data[: data.index(b"%A", data.rindex(b"%0 ")) + 6]  # the last record cut in its first author
+    parsed = read_export("cut.txt", cut)
+    assert any("the last record lacks" in warning and "cut off" in warning for warning in parsed.warnings)

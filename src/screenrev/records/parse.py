@@ -166,11 +166,14 @@ def read_export(
                 warnings=notes.warnings))
         if parsed is not None:
             return parsed
+    ends_mid_line = not text.rstrip(" \t").endswith("\n")
     lines = split_lines(text)
     del text  # a large export is held once, as lines, not twice
     with bulk():
         raws: list[RawRecord] = list(module.parse(lines, notes))
     _check_count(module, lines, raws, notes)
+    if ends_mid_line and module.NAME in _NO_END_MARKER:
+        _check_last_record(raws, notes)
     if not raws:
         raise notes.error(None, f"no records found in this {module.LABEL} file")
     if notes.risks and not accept_risks:
@@ -189,6 +192,32 @@ def read_export(
         warnings=notes.warnings,
         risks=notes.risks,
     )
+
+
+#: Formats whose records have no end marker nor closing structure (RIS and WoS end each
+#: record with ER, XML, BibTeX and tables close what they open).
+_NO_END_MARKER = frozenset({"medline", "endnote_tagged", "refer", "refworks", "ovid", "ovid_display"})
+
+
+def _check_last_record(raws: list[RawRecord], notes: Notes) -> None:
+    """Say so when the last record lacks fields that every other record has, in a file
+    that ends in the middle of a line: formats with no end-of-record marker (MEDLINE,
+    EndNote tagged, Refer, RefWorks, Ovid…) give no other sign of a download cut off in
+    its last record. (Many complete exports lack a final line break, and many complete
+    last records lack a field the others have; measured on the real exports, only the two
+    together point to a cut.)"""
+    if len(raws) < 3:
+        return
+    common = {tag for tag, value in raws[0].tags if value.strip()}
+    for raw in raws[1:-1]:
+        common.intersection_update(tag for tag, value in raw.tags if value.strip())
+        if not common:
+            return
+    missing = sorted(common.difference(tag for tag, value in raws[-1].tags if value.strip()))
+    if missing:
+        shown = ", ".join(missing[:6]) + (", …" if len(missing) > 6 else "")
+        notes.warn(raws[-1].line, f"the last record lacks {shown}, which every other record has: "
+                                  "is the file cut off? (re-export it to be sure)")
 
 
 def _head(text: str) -> list[str]:

@@ -124,11 +124,13 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
                     after_er = number
             record.tags.append((tag, value))
     if record is not None:
-        if not closed and (ended_with_er or notes.partial):
+        # A file whose records all end at the next TY is a dialect without ER; otherwise a
+        # last record without ER (the only one included) is where a download was cut.
+        if not closed and (ended_with_er or notes.partial or not unterminated):
             notes.risk(
                 record.line,
-                "the file ends inside this record (no ER line although the others have "
-                "one): truncated download?",
+                "the file ends inside this record (no ER line"
+                + (" although the others have one" if ended_with_er else "") + "): truncated download?",
             )
         yield record
     if unterminated and (ended_with_er or notes.partial):

@@ -1,0 +1,105 @@
+"""Exports cut off at random places: a clear error, a flagged risk, or whole records, never a traceback.
+
+    .venv/bin/python bench/cuts.py                 # every fixture and export, 2,400 cuts in all
+    .venv/bin/python bench/cuts.py --cuts 20000
+
+Every file of tests/data and ../shared/data/exports is read whole, then cut at random
+byte offsets (seeded) and read again, as ``screenrev import`` reads it (risks not
+accepted). Each cut ends one way:
+
+* refused: an ``InputError`` naming the file (undecodable, no record, a risk such as a
+  last RIS record without ``ER``…);
+* whole records: the records read are records of the whole file, unchanged (the cut fell
+  between records, or only removed what follows the last one);
+* warned: a record differs from the whole file's, and the import says so in a warning;
+* silent truncation: a record differs from the whole file's (a fragment) and nothing
+  was said: data lost without a word;
+* traceback: any other exception, a bug.
+
+Prints the count of each, by format, and the cases of the last two kinds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import traceback
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from screenrev.errors import InputError  # noqa: E402
+from screenrev.records.parse import read_export  # noqa: E402
+
+SOURCES = (ROOT / "tests" / "data", ROOT.parent / "shared" / "data" / "exports")
+SKIP = {".md", ".tsv"}
+
+
+def files() -> list[Path]:
+    found = []
+    for folder in SOURCES:
+        if folder.is_dir():
+            found += sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() not in SKIP
+                            and "dedup" not in p.parts and "screening" not in p.parts)
+    return found
+
+
+def outcome(path: Path, whole: list[dict], data: bytes) -> tuple[str, str]:
+    try:
+        parsed = read_export(path.name, data)
+    except InputError as error:
+        return "refused", str(error)
+    except Exception:  # noqa: BLE001 - what this run looks for
+        return "traceback", traceback.format_exc(limit=3)
+    records = parsed.records
+    changed = [n for n, record in enumerate(records) if n >= len(whole) or record != whole[n]]
+    if not changed:
+        return "whole records", ""
+    return ("warned", "; ".join(parsed.warnings)) if parsed.warnings else ("silent truncation", f"record {changed[0] + 1}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cuts", type=int, default=2400)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    paths = []
+    wholes = {}
+    for path in files():
+        try:
+            parsed = read_export(path.name, path.read_bytes(), accept_risks=True)
+        except InputError:
+            continue  # files that are refused whole (the deliberately broken fixtures)
+        paths.append(path)
+        wholes[path] = parsed.records
+    rng = random.Random(args.seed)
+    counts: dict[str, Counter] = defaultdict(Counter)
+    cases: list[tuple[str, str, int, str]] = []
+    for number in range(args.cuts):
+        path = paths[number % len(paths)]
+        data = path.read_bytes()
+        at = rng.randrange(1, len(data)) if len(data) > 1 else 1
+        kind, detail = outcome(path, wholes[path], data[:at])
+        counts[path.parent.name if path.parent.name != "data" else path.suffix][kind] += 1
+        if kind in ("silent truncation", "traceback"):
+            cases.append((kind, str(path.relative_to(path.parents[2])), at, detail))
+    total = Counter()
+    for kinds in counts.values():
+        total.update(kinds)
+    kinds = ("refused", "whole records", "warned", "silent truncation", "traceback")
+    print(f"{args.cuts:,} cuts of {len(paths)} files (fixtures and ../shared exports), seed {args.seed}")
+    print(f"{'folder':<24}" + "".join(f"{kind:>19}" for kind in kinds))
+    for folder in sorted(counts):
+        print(f"{folder:<24}" + "".join(f"{counts[folder][kind]:>19,}" for kind in kinds))
+    print(f"{'all':<24}" + "".join(f"{total[kind]:>19,}" for kind in kinds))
+    for kind, where, at, detail in cases[:30]:
+        print(f"  {kind}: {where} cut at byte {at:,}: {detail.strip().splitlines()[-1] if detail else ''}")
+    print(f"target: 0 tracebacks and 0 silent truncations: "
+          f"{'met' if not total['traceback'] and not total['silent truncation'] else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

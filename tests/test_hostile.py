@@ -357,3 +357,46 @@ def test_an_endnote_export_cut_in_its_last_record_says_so() -> None:
     cut = data[: data.index(b"%A", data.rindex(b"%0 ")) + 6]  # the last record cut in its first author
     parsed = read_export("cut.txt", cut)
     assert any("the last record lacks" in warning and "cut off" in warning for warning in parsed.warnings)
+
+
+# --- 8. smaller points ----------------------------------------------------------------------
+
+
+def test_an_export_edited_or_missing_since_import_is_noticed_by_every_command(runner: CliRunner,
+                                                                            hostile: Path) -> None:
+    export = hostile / "searches" / "hostile.ris"
+    assert invoke(runner, "flow", "--json").exit_code == 0
+    original = export.read_bytes()
+    export.write_bytes(original.replace(b"Journal of Tests", b"Journal of Fakes"))
+    result = invoke(runner, "flow", ok=False)
+    assert result.exit_code == 1 and "changed since it was imported" in result.stderr
+    export.write_bytes(original)  # restored (its time changed, its bytes are the same)
+    assert invoke(runner, "flow", "--json").exit_code == 0
+    export.unlink()
+    result = invoke(runner, "status", ok=False)
+    assert result.exit_code == 1 and "is missing" in result.stderr
+
+
+def test_copies_in_searches_are_as_readable_as_the_umask_says(hostile: Path) -> None:
+    import os
+
+    from screenrev.review.atomic import umask
+
+    assert (hostile / "searches" / "hostile.ris").stat().st_mode & 0o777 == 0o666 & ~umask()
+    assert os.access(hostile / "searches" / "hostile.ris", os.R_OK)
+
+
+def test_a_semicolon_decision_file_is_refused_with_a_hint(runner: CliRunner, hostile: Path) -> None:
+    key = _keys(runner)[0]
+    (hostile / "decisions" / "excel.csv").write_text(
+        f"key;stage;decision;reason;reviewer;timestamp;note\n{key};title_abstract;include;;AB;2024-01-01;\n",
+        encoding="utf-8")
+    result = invoke(runner, "flow", ok=False)
+    assert result.exit_code == 1 and "separated by semicolons" in result.stderr
+
+
+def test_export_included_takes_bibtex_as_well_as_bib(runner: CliRunner, hostile: Path) -> None:
+    key = _keys(runner)[2]
+    invoke(runner, "decide", key, "--decision", "include", "--reviewer", "AB")
+    bib = invoke(runner, "export", "included", "--stage", "title_abstract", "--format", "bib").stdout
+    assert invoke(runner, "export", "included", "--stage", "title_abstract", "--format", "bibtex").stdout == bib

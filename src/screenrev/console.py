@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from rich.console import Console
-from rich.segment import Segment
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.segment import Segment
 from rich.text import Text
 
 # C0 controls but tab and newline, DEL, C1 controls, and the bidirectional marks and overrides.

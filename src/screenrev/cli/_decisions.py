@@ -165,7 +165,7 @@ def agreement(stage: StageOption = TITLE_ABSTRACT, as_json: JsonOption = False) 
 @export_app.command("included")
 def export_included(
     stage: StageOption = FULL_TEXT,
-    format: Annotated[str, typer.Option("--format", "-f", help="ris, csv or bib.")] = "ris",
+    format: Annotated[str, typer.Option("--format", "-f", help="ris, csv or bib (or bibtex).")] = "ris",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
     """The records included at a stage (title_abstract: include or maybe, sent to full text)."""
@@ -173,6 +173,7 @@ def export_included(
     from ..records.export import included_records, write_bibtex, write_csv, write_ris
 
     _check_stage(stage)
+    format = "bib" if format == "bibtex" else format
     if format not in ("ris", "csv", "bib"):
         raise typer.BadParameter("must be ris, csv or bib", param_hint="--format")
     review = Review.find()

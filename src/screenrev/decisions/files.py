@@ -413,8 +413,11 @@ def read_file(path: Path, checker: DecisionChecker, *, display: str, data: bytes
         header = [name.strip() for name in next(reader, [])]
         missing = [name for name in REQUIRED_COLUMNS if name not in header]
         if missing:
+            separated = len(header) == 1 and ";" in header[0]
+            hint = (" (this header is separated by semicolons, as Excel saves CSV in some languages: "
+                    "save it with commas, as 'CSV UTF-8')") if separated else ""
             raise DecisionError(
-                f"the header lacks {', '.join(missing)}: a decision file has the columns {','.join(COLUMNS)}",
+                f"the header lacks {', '.join(missing)}: a decision file has the columns {','.join(COLUMNS)}{hint}",
                 path=display, line=1, field="header",
             )
         added = []

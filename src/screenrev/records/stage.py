@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, ScreenrevError, SearchConflictError
+from ..review.atomic import umask
 from ..review.folder import SEARCHES_DIR, Review, Search
 from .parse import ParsedFile, bulk, read_export, sha256_of, sha256_of_file
 from .record import slug
@@ -150,7 +151,8 @@ def import_files(
                     searches = [plan.search if s.name == plan.search.name else s for s in searches]
                 else:
                     searches.append(plan.search)
-            with Workspace.open(review) as workspace:
+            # The exports being replaced are already copied: the manifest still names the old ones.
+            with Workspace.open(review, check_exports=False) as workspace:
                 for plan in planned:
                     if plan.parsed is not None:
                         report = None
@@ -287,6 +289,8 @@ def _copy_and_hash(source: Path, target: Path) -> str:
     os.close(handle)
     try:
         shutil.copyfile(source, tmp)
+        # mkstemp makes the file private (0600); the copy is as readable as any file the user writes.
+        os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)

@@ -10,13 +10,14 @@ import json
 import operator
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 import orjson
 
 from ..errors import InputError
 from ..forked import processes_for
 from ..review.folder import Review, Search
-from .parse import ParsedFile, Split, bulk, read_export, sha256_of
+from .parse import ParsedFile, Split, bulk, read_export, sha256_of, sha256_of_file
 from .pieces import PartFailed, Pieces
 from .record import FIELDS, LIST_FIELDS, identity, record_key
 
@@ -137,6 +138,11 @@ def identified_rows(
         )
 
 
+def _stat(path: Path) -> list[int]:
+    status = path.stat()
+    return [status.st_size, status.st_mtime_ns]
+
+
 def split_reading(review: Review, name: str, database: str, processes: int | None) -> Split:
     """How a large export imported as search ``name`` is read on several cores (``parse.Split``)."""
     review.workspace_dir.mkdir(parents=True, exist_ok=True)
@@ -162,8 +168,10 @@ class Workspace:
         review: Review,
         *,
         on_rebuild: Callable[[Search], None] | None = None,
+        check_exports: bool = True,
     ) -> Workspace:
-        """Open (creating if needed) and bring up to date with the manifest."""
+        """Open (creating if needed) and bring up to date with the manifest; with
+        ``check_exports``, refuse when an export in ``searches/`` is missing or changed."""
         review.workspace_dir.mkdir(exist_ok=True)
         path = review.workspace_dir / DB_FILE
         connection = sqlite3.connect(path, isolation_level=None)
@@ -181,9 +189,9 @@ class Workspace:
         elif version[0] != SCHEMA_VERSION:
             connection.close()
             path.unlink()
-            return cls.open(review, on_rebuild=on_rebuild)
+            return cls.open(review, on_rebuild=on_rebuild, check_exports=check_exports)
         workspace = cls(review, connection)
-        workspace.sync(on_rebuild=on_rebuild)
+        workspace.sync(on_rebuild=on_rebuild, check_exports=check_exports)
         return workspace
 
     def close(self) -> None:
@@ -200,19 +208,50 @@ class Workspace:
         """Search name → sha256 of what the workspace holds."""
         return dict(self.db.execute("SELECT name, sha256 FROM searches"))
 
-    def sync(self, *, on_rebuild: Callable[[Search], None] | None = None) -> None:
+    def sync(self, *, on_rebuild: Callable[[Search], None] | None = None, check_exports: bool = True) -> None:
         """Re-import searches the workspace lacks or holds stale; drop ones gone from the manifest."""
         stored = self.stored_searches()
         wanted = {search.name: search for search in self.review.searches()}
         for name in stored.keys() - wanted.keys():
             self.remove(name)
+        seen = self._file_stats()
+        checked = dict(seen)
         for search in wanted.values():
             if stored.get(search.name) == search.sha256:
+                if check_exports:
+                    checked[search.name] = self._unchanged(search, seen.get(search.name))
                 continue
             if on_rebuild:
                 on_rebuild(search)
             parsed = self.reread(search)
             self.store(search, parsed)
+            checked[search.name] = _stat(self.review.path_of(search))
+        checked = {name: stat for name, stat in checked.items() if name in wanted}
+        if checked != seen:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('search_files', ?)", (json.dumps(checked),))
+
+    def _file_stats(self) -> dict[str, list[int]]:
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'search_files'").fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def _unchanged(self, search: Search, stat: list[int] | None) -> list[int]:
+        """Check that a search's export is still the file the manifest records (by its size
+        and modification time, and by its sha256 when those changed); its size and time."""
+        path = self.review.path_of(search)
+        if not path.is_file():
+            raise InputError(
+                f"the export of search {search.name!r} is missing (restore it from version "
+                "control, or remove the search from screenrev.toml)",
+                path=path,
+            )
+        now = _stat(path)
+        if now != stat and sha256_of_file(path) != search.sha256:
+            raise InputError(
+                f"changed since it was imported as search {search.name!r} (sha256 differs "
+                "from screenrev.toml); restore it, or import the new file with --replace",
+                path=path,
+            )
+        return now
 
     def reread(self, search: Search) -> ParsedFile:
         """Read a search's file again, checking it is the file the manifest recorded."""

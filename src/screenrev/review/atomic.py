@@ -23,7 +23,7 @@ def _atomic(path: Path, mode: str, **options: str) -> Iterator:
     path = Path(path)
     # mkstemp makes a private (0600) file: the result keeps the mode of the file it
     # replaces, or gets the mode a new file would have.
-    permissions = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+    permissions = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask()
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, mode, **options) as out:
@@ -70,7 +70,7 @@ def write_bytes(path: Path, data: bytes) -> None:
         out.write(data)
 
 
-def _umask() -> int:
+def umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask

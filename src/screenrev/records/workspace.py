@@ -138,6 +138,14 @@ def identified_rows(
         )
 
 
+def _changed(search: Search, path: Path) -> InputError:
+    return InputError(
+        f"changed since it was imported as search {search.name!r} (sha256 differs from screenrev.toml); "
+        "restore it, or import the new file with --replace",
+        path=path,
+    )
+
+
 def _stat(path: Path) -> list[int]:
     status = path.stat()
     return [status.st_size, status.st_mtime_ns]
@@ -237,6 +245,14 @@ class Workspace:
     def _unchanged(self, search: Search, stat: list[int] | None) -> list[int]:
         """Check that a search's export is still the file the manifest records (by its size
         and modification time, and by its sha256 when those changed); its size and time."""
+        path = self._export(search)
+        now = _stat(path)
+        if now != stat and sha256_of_file(path) != search.sha256:
+            raise _changed(search, path)
+        return now
+
+    def _export(self, search: Search) -> Path:
+        """The export of a search, which must be there."""
         path = self.review.path_of(search)
         if not path.is_file():
             raise InputError(
@@ -244,31 +260,14 @@ class Workspace:
                 "control, or remove the search from screenrev.toml)",
                 path=path,
             )
-        now = _stat(path)
-        if now != stat and sha256_of_file(path) != search.sha256:
-            raise InputError(
-                f"changed since it was imported as search {search.name!r} (sha256 differs "
-                "from screenrev.toml); restore it, or import the new file with --replace",
-                path=path,
-            )
-        return now
+        return path
 
     def reread(self, search: Search) -> ParsedFile:
         """Read a search's file again, checking it is the file the manifest recorded."""
-        path = self.review.path_of(search)
-        if not path.is_file():
-            raise InputError(
-                f"the export of search {search.name!r} is missing (restore it from version "
-                "control, or remove the search from screenrev.toml)",
-                path=path,
-            )
+        path = self._export(search)
         data = path.read_bytes()
         if sha256_of(data) != search.sha256:
-            raise InputError(
-                f"changed since it was imported as search {search.name!r} (sha256 differs "
-                "from screenrev.toml); import the new file with --replace",
-                path=path,
-            )
+            raise _changed(search, path)
         parsed = read_export(
             path,
             data,

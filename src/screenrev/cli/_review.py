@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import console
+from ..console import clean
 from ..decisions.files import FULL_TEXT, STAGES, TITLE_ABSTRACT
 from ..errors import ScreenrevError
 from ..review import spreadsheet
@@ -86,8 +87,8 @@ def rank(
     for column in ("#", "score", "key", "year", "title"):
         table.add_column(column, justify="right" if column in ("#", "score") else "left")
     for position, record in enumerate(rows[:20], 1):
-        table.add_row(str(position), f"{worklist.scores[record['key']]:.3f}", record["key"],
-                      str(record.get("year") or ""), (record.get("title") or "")[:80])
+        table.add_row(str(position), f"{worklist.scores[record['key']]:.3f}", clean(record["key"]),
+                      clean(str(record.get("year") or "")), clean((record.get("title") or "")[:80]))
     console.console.print(table)
     if out is not None:
         console.info(f"Wrote the worklist of {len(rows):,} records to {out}")
@@ -254,7 +255,7 @@ def _colours(screener: "Screener") -> dict[str, str]:
 
 
 def _highlighted(text: str, screener: "Screener | None") -> Text:
-    shown = Text(text)
+    shown = Text(clean(text))  # one character for one: the highlights' offsets still hold
     if screener is None:
         return shown
     colours = _colours(screener)
@@ -272,7 +273,7 @@ def _rules(record: dict, screener: "Screener") -> Text:
         lines.append(f" {screener.labels[outcome.criterion]}: ")
         lines.append(outcome.outcome, style=OUTCOME_STYLES.get(outcome.outcome, ""))
         if outcome.evidence:
-            lines.append(f" ({outcome.evidence})", style="dim")
+            lines.append(f" ({clean(outcome.evidence)})", style="dim")
         lines.append("\n")
     return lines
 
@@ -286,7 +287,7 @@ def _details(record: dict) -> str:
         f"language: {record['language']}" if record.get("language") else "",
         ("keywords: " + "; ".join(keywords[:12]) + ("; …" if len(keywords) > 12 else "")) if keywords else "",
     ]
-    return "\n".join(part for part in parts if part)
+    return clean("\n".join(part for part in parts if part))
 
 
 def _progress(session: "Session") -> str:
@@ -314,9 +315,9 @@ def _card(record: dict, screener: "Screener | None", session: "Session", reply: 
     body = Text()
     body.append_text(_highlighted(record.get("title") or "(no title)", screener))
     body.stylize("bold", 0, len(body))
-    authors = "; ".join((record.get("authors") or [])[:6]) + ("; …" if len(record.get("authors") or []) > 6 else "")
+    authors = clean("; ".join((record.get("authors") or [])[:6]) + ("; …" if len(record.get("authors") or []) > 6 else ""))
     body.append(f"\n{authors}\n" if authors else "\n", style="dim")
-    body.append(" · ".join(str(v) for v in (record.get("year"), record.get("journal")) if v) + "\n")
+    body.append(clean(" · ".join(str(v) for v in (record.get("year"), record.get("journal")) if v)) + "\n")
     details = _details(record)
     if details:
         body.append(details + "\n", style="dim")
@@ -333,10 +334,10 @@ def _card(record: dict, screener: "Screener | None", session: "Session", reply: 
         body.append("\n\nRules (each criterion in the colour of its words above):\n")
         body.append_text(_rules(record, screener))
     if session.note:
-        body.append(f"\nNote: {session.note}", style="italic")
+        body.append(f"\nNote: {clean(session.note)}", style="italic")
     footer = Text(_stopping(session), style="dim")
     if reply.message:
-        footer.append(reply.message + "\n", style="bold cyan")
+        footer.append(clean(reply.message) + "\n", style="bold cyan")
     footer.append(session.keys_help(), style="cyan")
-    return Panel(Text.assemble(body, "\n", footer), title=Text(record["key"]), subtitle=_progress(session),
-                 subtitle_align="left")
+    return Panel(Text.assemble(body, "\n", footer), title=Text(clean(record["key"])),
+                 subtitle=Text(clean(_progress(session))), subtitle_align="left")

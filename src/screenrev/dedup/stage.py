@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..errors import InputError
@@ -22,7 +23,9 @@ from ..records.workspace import Workspace
 from ..review import spreadsheet
 from ..review.atomic import atomic_text
 from ..review.folder import Review
-from .cluster import DedupResult, Pair, PairDecision, deduplicate
+
+if TYPE_CHECKING:  # the matcher (and rapidfuzz) loads only where records are compared
+    from .cluster import DedupResult, Pair, PairDecision
 
 #: Columns of a review-queue file; the reviewer fills ``decision`` with same or different.
 QUEUE_COLUMNS = ("key_a", "key_b", "decision", "score", "evidence")
@@ -81,7 +84,7 @@ def read_decisions(path: Path, known_keys: set[str]) -> DecisionFile:
                 keys.append(key)
             if keys[0] == keys[1]:
                 raise InputError("a record cannot be paired with itself", path=path, line=line, field="key_b")
-            result.decisions.append(PairDecision(keys[0], keys[1], DECISION_WORDS[decision]))
+            result.decisions.append(_pair_decision(keys[0], keys[1], DECISION_WORDS[decision]))
     return result
 
 
@@ -90,6 +93,12 @@ def decision_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return [path for path in sorted(folder.rglob("*.csv")) if is_queue_file(path)]
+
+
+def _pair_decision(key_a: str, key_b: str, same: bool) -> PairDecision:
+    from .cluster import PairDecision
+
+    return PairDecision(key_a, key_b, same)
 
 
 def contradictions(decisions: Iterable[PairDecision]) -> list[tuple[str, str]]:
@@ -252,6 +261,8 @@ def deduplicate_review(review: Review, workspace: Workspace, *, queue: Path | No
             f"({len(clashes)} such pair(s)); keep one decision per pair",
             path=review.decisions_dir,
         )
+    from .cluster import deduplicate
+
     result = deduplicate([records[key] for key in sorted(records)], decisions=decisions)
     # The queue keeps every decision it held, so the files as they are after writing it
     # are what these clusters come from.

@@ -42,6 +42,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/rank.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/cuts.py
 
 clean:
 	rm -rf $(VENV) .asreview build dist src/*.egg-info out

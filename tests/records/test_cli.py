@@ -44,6 +44,19 @@ def test_every_command_has_help(runner: CliRunner) -> None:
         for name in command:
             help_text = help_text.commands[name]
         assert help_text.help, command
+        assert "<bool>" not in result.stdout, command  # a flag takes no value
+
+
+def test_help_lists_the_commands_in_pipeline_order(runner: CliRunner) -> None:
+    result = invoke(runner, "--help")
+    assert result.exit_code == 0
+    text = result.stdout
+    panels = [text.index(f"─ {panel} ") for panel in ("Set up", "Prepare", "Screen", "Report", "Research")]
+    assert panels == sorted(panels)
+    commands = ["init", "import", "sources", "dedup", "screen", "rules", "rank", "review", "decide", "agreement",
+                "status", "flow", "export", "run", "simulate"]
+    places = [text.index(f"│ {name} ") for name in commands]
+    assert places == sorted(places)
 
 
 def test_init_lays_out_the_review_folder(review_dir: Path) -> None:

@@ -481,3 +481,42 @@ def test_any_record_gets_an_outcome_for_every_criterion(title, abstract, year, t
     assert all(o.outcome in OUTCOMES and o.evidence for o in outcomes)
     if year is None:
         assert outcomes[0].outcome == "unsure"  # missing data never excludes
+
+
+@pytest.mark.parametrize("types", [["GEN"], ["Generic"], ["SER"], ["Other"], ["misc"], ["Miscellaneous"],
+                                   ["MANSCPT"]])
+def test_a_generic_type_leaves_peer_review_unsure(types: list[str]) -> None:
+    from screenrev.rules.doctypes import kind
+
+    assert kind(types)[0] is None
+    assert kind([*types, "JOUR"])[0] == "journal article"  # a known type beside it still counts
+
+
+@pytest.mark.shared
+def test_no_record_of_a_real_export_whose_types_are_all_generic_is_excluded_by_peer_review(tmp_path: Path) -> None:
+    from screenrev.errors import InputError
+    from screenrev.records.parse import read_export
+    from screenrev.rules.doctypes import GENERIC
+
+    from ..conftest import SHARED
+
+    if not (SHARED / "exports").is_dir():
+        pytest.skip("../shared/data is not present")
+    path = tmp_path / "peer.yaml"
+    path.write_text("criteria:\n  - id: peer\n    label: Not peer reviewed\n    peer_reviewed: false\n",
+                    encoding="utf-8")
+    screener = Screener(load_protocol(path))
+    generic_only = 0
+    for export in sorted((SHARED / "exports").rglob("*")):
+        if not export.is_file() or export.suffix in (".md", ".tsv"):
+            continue
+        try:
+            records = read_export(export.name, export.read_bytes(), accept_risks=True).records
+        except InputError:
+            continue
+        for record in records:
+            types = [value.strip().lower() for value in record.get("publication_type") or []]
+            if types and all(value in GENERIC for value in types):
+                generic_only += 1
+                assert screener.outcomes(record)[0].outcome == "unsure", (export.name, record.get("title"))
+    assert generic_only > 0  # the exports do hold such records

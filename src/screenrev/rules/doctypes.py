@@ -3,8 +3,9 @@
 Databases say what a record is in their own words: RIS ``TY  - JOUR``, Web of Science
 ``DT Article``, PubMed ``PT Journal Article``, Scopus ``Document Type: Conference Paper``,
 EBSCO ``Academic Journal``, ProQuest ``Scholarly Journals``, PsycINFO ``Peer Reviewed
-Journal``. Each known value is sorted into one of three kinds; anything else is ignored,
-and a record with no known value is left for a human (unsure).
+Journal``. Each known value is sorted into one of three kinds; anything else, generic
+types (``GEN``, ``Generic``, ``Other``, ``@misc``) included, is ignored, and a record with no
+known value is left for a human (unsure).
 """
 
 from __future__ import annotations
@@ -50,8 +51,12 @@ _NOT_JOURNAL = {
     "reports - evaluative", "reports - descriptive", "patent", "pat", "web page", "web",
     "elec", "standard", "stand", "video-audio media", "video", "sound", "data", "dataset",
     "computer program", "comp", "case", "hear", "bill", "unbill", "stat", "legal", "grant",
-    "pamp", "pamphlet", "map", "chart", "art", "generic", "gen", "ser", "manscpt",
+    "pamp", "pamphlet", "map", "chart", "art",
 }
+#: Types that say nothing about what a record is: GreenFile, AGRIS and CAB export anything
+#: as RIS ``GEN`` ("Generic"), journal articles with DOI, volume and pages included; a
+#: serial or manuscript may or may not be peer reviewed. They leave the record unsure.
+GENERIC = frozenset({"generic", "gen", "ser", "serial", "manscpt", "manuscript", "other", "misc", "miscellaneous"})
 _SEPARATORS = re.compile(r"\s*[;|]\s*")
 
 

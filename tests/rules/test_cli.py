@@ -151,3 +151,15 @@ def test_languages_are_detected_once_and_kept(runner: CliRunner, review_dir: Pat
     rows = list(csv.DictReader(io.StringIO(first)))
     psycinfo = [row for row in rows if row["search"] == "psycinfo-ovid"]
     assert all("detected from title and abstract" in row["rule:not-english:evidence"] for row in psycinfo)
+
+
+def test_every_example_of_the_protocol_template_is_valid_uncommented(runner: CliRunner, review_dir: Path) -> None:
+    template = (review_dir / "protocol.yaml").read_text(encoding="utf-8")
+    assert invoke(runner, "rules", "check", "protocol.yaml").exit_code == 0  # as init writes it
+    lines = template.splitlines()
+    start = lines.index("# criteria:")
+    examples = [line[2:] for line in lines[start:] if line.startswith("# ") or line == "#"]
+    uncommented = "\n".join(line for line in examples) + "\n"
+    (review_dir / "protocol.yaml").write_text(uncommented, encoding="utf-8")
+    result = invoke(runner, "rules", "check", "protocol.yaml")
+    assert result.exit_code == 0 and "4 criteria (3 exclude, 1 flag)" in result.stdout

@@ -520,3 +520,14 @@ def test_no_record_of_a_real_export_whose_types_are_all_generic_is_excluded_by_p
                 generic_only += 1
                 assert screener.outcomes(record)[0].outcome == "unsure", (export.name, record.get("title"))
     assert generic_only > 0  # the exports do hold such records
+
+
+def test_a_yaml_error_names_where_the_problem_starts_then_where_it_was_found() -> None:
+    text = "criteria:\n  - id: a\n    label: A\n    field: language\n    not_in: [en, fr\n"
+    with pytest.raises(ProtocolError) as error:
+        from screenrev.rules.yamldata import load
+
+        load(text, "p.yaml")
+    message = str(error.value)
+    assert message.startswith("p.yaml:5:13: not valid YAML: while parsing a flow sequence")
+    assert "at line 6, column 1" in message

@@ -106,18 +106,30 @@ PROTOCOL_TEMPLATE = '''\
 # what it looks at, and when it excludes. Missing data never excludes a record: a
 # criterion that cannot be decided leaves the record for a human ("unsure").
 #
-# Example (uncomment and adapt):
+# Examples (uncomment the criteria you need, delete "criteria: []", and adapt; every
+# construct is described in protocols/README.md of screenrev):
 #
 # criteria:
 #   - id: year
 #     label: Published in or before 2007
 #     field: year
-#     exclude_when: {at_most: 2007}
+#     at_most: 2007
 #
 #   - id: language
 #     label: Not written in English
 #     field: language
-#     exclude_unless_in: [en]
+#     not_in: [English]
+#
+#   - id: peer-review
+#     label: Not in a peer-reviewed journal
+#     peer_reviewed: false
+#
+#   - id: children
+#     label: Participants were children
+#     text: [title, abstract]
+#     any: [child*, infant*, "primary school"]
+#     unless: [adult*]
+#     action: flag             # flag for the screeners instead of excluding
 criteria: []
 '''
 

@@ -58,10 +58,17 @@ def load(text: str, path: str | Path | None = None) -> Located:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # Where the problem starts (an unclosed bracket, a quote) is PyYAML's context mark;
+        # where it gave up (often the end of the file) is the problem mark.
+        start, found = exc.context_mark, exc.problem_mark
+        mark = start or found
         problem = exc.problem or exc.context or "not valid YAML"
+        detected = ""
+        if start is not None and found is not None and (found.line, found.column) != (start.line, start.column):
+            detected = f", {problem} at line {found.line + 1}, column {found.column + 1}"
+            problem = exc.context or problem
         raise ProtocolError(
-            f"not valid YAML: {problem} (check indentation, colons and quotes)",
+            f"not valid YAML: {problem}{detected} (check indentation, colons, brackets and quotes)",
             path=path,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,

@@ -203,3 +203,31 @@ def test_flow_marks_duplicates_and_applies_the_rules_first(runner: CliRunner, ex
     ]
     invoke(runner, "run")
     assert json.loads(invoke(runner, "flow", "--json").stdout) == json.loads(result.stdout)
+
+
+def test_a_mid_review_diagram_shows_records_awaiting_screening_apart(runner: CliRunner, example: Path) -> None:
+    from screenrev.flow.diagram import _boxes
+    from screenrev.flow.stage import review_flow
+    from screenrev.records.workspace import Workspace
+    from screenrev.review.folder import Review
+
+    for path in (example / "decisions").glob("title_abstract-reviewer-[bc].csv"):
+        path.unlink()  # one reviewer's decisions only: the other records wait
+    for path in (example / "decisions").glob("full_text-*.csv"):
+        path.unlink()
+    (example / "decisions" / "title_abstract-reviewer-a.csv").write_text(
+        "\n".join((example / "decisions" / "title_abstract-reviewer-a.csv").read_text(encoding="utf-8")
+                  .splitlines()[:6]) + "\n", encoding="utf-8")
+    invoke(runner, "run")
+    result = invoke(runner, "flow", "--diagram", "mid.png")
+    assert (example / "mid.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    review = Review.find(example)
+    with Workspace.open(review) as workspace:
+        flow = review_flow(review, workspace).flow
+    assert flow.records_awaiting > 0 and "awaiting screening" in result.stderr
+    boxes = _boxes(flow, other=False, previous=False)
+    removed = next(box for box in boxes if box.lines[0].startswith("Records removed before screening"))
+    assert not any("screened" in line for line in removed.lines)
+    waiting = [box for box in boxes if box.below]
+    assert len(waiting) == 1 and f"(n\u00a0=\u00a0{flow.records_awaiting})" in waiting[0].lines[0]
+    assert not any(line.rstrip().endswith(":") for box in boxes for line in box.lines[-1:])  # no dangling colon

@@ -53,6 +53,12 @@ def _breakdown(counts: dict[str, int], indent: str = "    ") -> list[str]:
     return [f"{indent}{name} {_n(n)}" for name, n in counts.items()]
 
 
+def _excluded(reasons: dict[str, int]) -> list[str]:
+    """'Reports excluded (n = …)', with a colon and the reasons when there are any."""
+    head = f"Reports excluded {_n(sum(reasons.values()))}"
+    return [f"{head}:", *_breakdown(reasons, "  ")] if reasons else [head]
+
+
 @dataclass
 class _Box:
     column: str
@@ -62,6 +68,8 @@ class _Box:
     x: float = 0.0
     y: float = 0.0
     height: float = 0.0
+    below: bool = False
+    """Drawn under the other box of its place, dashed: a count that is not a PRISMA box."""
 
 
 def _boxes(flow: Flow, other: bool, previous: bool) -> list[_Box]:
@@ -77,8 +85,6 @@ def _boxes(flow: Flow, other: bool, previous: bool) -> list[_Box]:
     ]
     if flow.stopping_rule:
         removed.append(f"      not screened after the stopping rule: {flow.stopping_rule}")
-    if flow.records_awaiting:
-        removed.append(f"  Records awaiting screening (no decision yet) {_n(flow.records_awaiting)}")
     not_retrieved = [f"Reports not retrieved {_n(flow.dbr_notretrieved_reports)}"]
     if flow.reports_awaiting:
         not_retrieved.append(f"Reports awaiting assessment {_n(flow.reports_awaiting)}")
@@ -88,11 +94,12 @@ def _boxes(flow: Flow, other: bool, previous: bool) -> list[_Box]:
         _Box("main", 2, [f"Records screened {_n(flow.records_screened)}"]),
         _Box("main_side", 2, [f"Records excluded {_n(flow.records_excluded)}",
                               *_breakdown(flow.records_excluded_reasons, "  ")]),
+        *([_Box("main_side", 2, [f"Records not yet screened: no title/abstract decision yet "
+                                 f"{_n(flow.records_awaiting)}"], below=True)] if flow.records_awaiting else []),
         _Box("main", 3, [f"Reports sought for retrieval {_n(flow.dbr_sought_reports)}"]),
         _Box("main_side", 3, not_retrieved),
         _Box("main", 4, [f"Reports assessed for eligibility {_n(flow.dbr_assessed)}"]),
-        _Box("main_side", 4, [f"Reports excluded {_n(sum(flow.dbr_excluded.values()))}:",
-                              *_breakdown(flow.dbr_excluded, "  ")]),
+        _Box("main_side", 4, _excluded(flow.dbr_excluded)),
         _Box("main", 5, [f"New studies included in review {_n(flow.new_studies)}",
                          f"Reports of new included studies {_n(flow.new_reports)}"]),
     ]
@@ -104,8 +111,7 @@ def _boxes(flow: Flow, other: bool, previous: bool) -> list[_Box]:
             _Box("other", 3, [f"Reports sought for retrieval {_n(flow.other_sought_reports)}"]),
             _Box("other_side", 3, [f"Reports not retrieved {_n(flow.other_notretrieved_reports)}"]),
             _Box("other", 4, [f"Reports assessed for eligibility {_n(flow.other_assessed)}"]),
-            _Box("other_side", 4, [f"Reports excluded {_n(sum(flow.other_excluded.values()))}:",
-                                   *_breakdown(flow.other_excluded, "  ")]),
+            _Box("other_side", 4, _excluded(flow.other_excluded)),
         ]
     if previous:
         boxes += [
@@ -129,7 +135,10 @@ def _layout(boxes: list[_Box], columns: list[str]) -> tuple[dict[str, float], li
     for box in boxes:
         box.lines = _wrap(box.lines, box.width - 2 * _PAD)
         box.height = len(box.lines) * _LINE + 2 * _PAD
-        heights[box.row] = max(heights[box.row], box.height)
+    above = {(box.column, box.row): box for box in boxes if not box.below}
+    for box in boxes:
+        stacked = box.height + (above[(box.column, box.row)].height + _GAP_Y / 2 if box.below else 0)
+        heights[box.row] = max(heights[box.row], stacked)
     tops, top = [0.0] * (rows + 1), 0.25  # row 0 holds the title boxes
     heights[0] = 0.42
     # The Included bar must be tall enough for its word.
@@ -139,6 +148,8 @@ def _layout(boxes: list[_Box], columns: list[str]) -> tuple[dict[str, float], li
         top += heights[row] + _GAP_Y
     for box in boxes:
         box.x, box.y = x[box.column], tops[box.row]
+        if box.below:
+            box.y += above[(box.column, box.row)].height + _GAP_Y / 2
     return x, tops, heights
 
 
@@ -168,7 +179,7 @@ def draw(flow: Flow, path: Path) -> None:
         axes.axis("off")
         _draw_titles(axes, x, tops, heights, columns)
         _draw_phases(axes, tops, heights, len(tops) - 1)
-        by_place = {(box.column, box.row): box for box in boxes}
+        by_place = {(box.column, box.row): box for box in boxes if not box.below}
         for box in boxes:
             _draw_box(axes, box)
         _draw_arrows(axes, by_place, tops, heights)
@@ -180,7 +191,7 @@ def _draw_box(axes, box: _Box, fill: str = "white", centred: bool = False) -> No
     from matplotlib.patches import Rectangle
 
     axes.add_patch(Rectangle((box.x, box.y), box.width, box.height, facecolor=fill, edgecolor="black",
-                             linewidth=0.8))
+                             linewidth=0.8, linestyle="--" if box.below else "-"))
     if centred:
         axes.text(box.x + box.width / 2, box.y + box.height / 2, "\n".join(box.lines), va="center",
                   ha="center", linespacing=1.35, fontweight="bold")

@@ -168,3 +168,21 @@ def test_a_new_import_marks_duplicates_again_before_anything_reads_them(runner: 
     assert result.stderr.splitlines()[0] == "Marking duplicates among the records as they are now: screenrev dedup"
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert all(row["cluster"] for row in rows) and {row["search"] for row in rows} >= {"pubmed-endnote"}
+
+
+def test_flow_warns_while_uncertain_pairs_wait_for_a_decision(runner: CliRunner, review_dir: Path,
+                                                              tmp_path: Path) -> None:
+    export = tmp_path / "preprint.ris"
+    export.write_text(PREPRINT_AND_ARTICLE, encoding="utf-8")
+    invoke(runner, "import", str(export), "-d", "medRxiv and Scopus")
+    queue = review_dir / "decisions" / "queue.csv"
+    invoke(runner, "dedup", "--review", str(queue))
+    assert "1 uncertain duplicate pair(s) have no decision" in invoke(runner, "flow").stderr
+    rows = list(csv.DictReader(io.StringIO(queue.read_text(encoding="utf-8"))))
+    rows[0]["decision"] = "different"
+    with queue.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    result = invoke(runner, "flow")  # the decision file changed: dedup runs again first
+    assert "Marking duplicates again" in result.stderr and "uncertain duplicate pair" not in result.stderr

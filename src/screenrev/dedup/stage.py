@@ -268,7 +268,7 @@ def deduplicate_review(review: Review, workspace: Workspace, *, queue: Path | No
     # are what these clusters come from.
     waiting = write_queue(queue, result.unsure, records) if queue is not None else None
     workspace.store_clusters(result.cluster, result.primary, result.evidence, merged_fields(result, records),
-                             inputs=dedup_inputs(review, workspace))
+                             inputs=dedup_inputs(review, workspace), undecided_pairs=len(result.unsure))
     clusters = len(set(result.cluster.values()))
     return DedupSummary(
         records=len(records),

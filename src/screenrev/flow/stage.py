@@ -59,7 +59,7 @@ def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) ->
         stopping=review.stopping,
     )
     check_identities(flow)
-    return FlowReport(flow, _rules_warnings(review, workspace) + _warnings(flow))
+    return FlowReport(flow, _pairs_warnings(workspace) + _rules_warnings(review, workspace) + _warnings(flow))
 
 
 def _rules_warnings(review: Review, workspace) -> list[str]:
@@ -91,6 +91,16 @@ def _count(review: Review, table: Mapping, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ManifestError(f"[previous_review] {name} must be a whole number, 0 or more", path=review.manifest_path)
     return value
+
+
+def _pairs_warnings(workspace) -> list[str]:
+    """Say so when the matcher left pairs of records undecided: each counts as two records."""
+    pairs = workspace.undecided_pairs()
+    if not pairs:
+        return []
+    return [f"{pairs:,} uncertain duplicate pair(s) have no decision and are counted as different records: "
+            "write the review queue with 'screenrev dedup --review decisions/duplicates-to-check.csv' and mark "
+            "each pair same or different"]
 
 
 def _warnings(flow: Flow) -> list[str]:

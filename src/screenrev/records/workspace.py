@@ -361,7 +361,7 @@ class Workspace:
     def _clear_clusters(self) -> None:
         self.db.execute("DELETE FROM duplicates")
         self.db.execute("DELETE FROM clusters")
-        self.db.execute("DELETE FROM meta WHERE name = 'dedup_inputs'")
+        self.db.execute("DELETE FROM meta WHERE name IN ('dedup_inputs', 'undecided_pairs')")
         # Rules are applied to primary records, which have just changed.
         self._clear_screening()
 
@@ -387,6 +387,7 @@ class Workspace:
         merged: dict[str, dict],
         *,
         inputs: str = "",
+        undecided_pairs: int = 0,
     ) -> None:
         """Replace the duplicate clusters: every record's cluster, and each cluster's merged
         fields; ``inputs`` is the fingerprint of what they were computed from."""
@@ -404,6 +405,12 @@ class Workspace:
                 ((name, sizes[name], _dumps(merged[name])) for name in sorted(merged)),
             )
             self.db.execute("INSERT INTO meta VALUES ('dedup_inputs', ?)", (inputs,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('undecided_pairs', ?)", (str(undecided_pairs),))
+
+    def undecided_pairs(self) -> int:
+        """Pairs the matcher could not decide and no reviewer has, at the last dedup."""
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'undecided_pairs'").fetchone()
+        return int(row[0]) if row else 0
 
     def deduplicated_with(self) -> str | None:
         """The fingerprint of the inputs the stored clusters come from (None: dedup not run)."""

@@ -186,3 +186,18 @@ def test_flow_warns_while_uncertain_pairs_wait_for_a_decision(runner: CliRunner,
         writer.writerows(rows)
     result = invoke(runner, "flow")  # the decision file changed: dedup runs again first
     assert "Marking duplicates again" in result.stderr and "uncertain duplicate pair" not in result.stderr
+
+
+def test_flow_check_fails_on_undecided_pairs_unless_the_manifest_accepts_them(runner: CliRunner, review_dir: Path,
+                                                                             tmp_path: Path) -> None:
+    export = tmp_path / "preprint.ris"
+    export.write_text(PREPRINT_AND_ARTICLE, encoding="utf-8")
+    invoke(runner, "import", str(export), "-d", "medRxiv and Scopus")
+    invoke(runner, "flow", "--record")
+    result = invoke(runner, "flow", "--check", ok=False)
+    assert result.exit_code == 1 and "Not settled: 1 uncertain duplicate pair(s) have no decision" in result.stdout
+    assert json.loads(invoke(runner, "flow", "--check", "--json", ok=False).stdout)["undecided_pairs"] == 1
+    manifest = review_dir / "screenrev.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n[flow]\naccept_undecided_pairs = true\n",
+                        encoding="utf-8")
+    assert "OK: the flow matches" in invoke(runner, "flow", "--check").stdout

@@ -61,21 +61,31 @@ def _check(review: Review, report: "FlowReport", as_json: bool) -> None:
             "screenrev.toml has no [expected] counts to check against: record them with 'screenrev flow --record'"
         )
     changed = differences(expected, report.flow.counts())
+    accepted = review.section("flow").get("accept_undecided_pairs", False)
+    if not isinstance(accepted, bool):
+        raise ScreenrevError("[flow] accept_undecided_pairs in screenrev.toml must be true or false")
+    undecided = report.undecided_pairs if not accepted else 0
     if as_json:
-        print_json({"ok": not changed,
+        print_json({"ok": not changed and not undecided, "undecided_pairs": report.undecided_pairs,
                     "differences": [{"count": n, "expected": e, "actual": a} for n, e, a in changed]})
-    elif not changed:
-        console.console.print(f"OK: the flow matches the {len(flatten(expected)):,} expected counts in screenrev.toml")
     else:
-        width = max(len(name) for name, _, _ in changed)
-        console.console.print(f"The flow differs from [expected] in screenrev.toml ({len(changed):,} counts):",
-                              markup=False)
-        for name, want, have in changed:
-            change = f"  ({have - want:+,})" if want is not None and have is not None else ""
+        if undecided:
+            console.console.print(f"Not settled: {undecided:,} uncertain duplicate pair(s) have no decision (decide "
+                                  "them in the review queue, or set accept_undecided_pairs = true under [flow] in "
+                                  "screenrev.toml to count them as different records)", markup=False)
+        if not changed and not undecided:
             console.console.print(
-                f"  {name:<{width}}  expected {_shown(want):>9}   now {_shown(have):>9}{change}", markup=False
-            )
-    if changed:
+                f"OK: the flow matches the {len(flatten(expected)):,} expected counts in screenrev.toml")
+        elif changed:
+            width = max(len(name) for name, _, _ in changed)
+            console.console.print(f"The flow differs from [expected] in screenrev.toml ({len(changed):,} counts):",
+                                  markup=False)
+            for name, want, have in changed:
+                change = f"  ({have - want:+,})" if want is not None and have is not None else ""
+                console.console.print(
+                    f"  {name:<{width}}  expected {_shown(want):>9}   now {_shown(have):>9}{change}", markup=False
+                )
+    if changed or undecided:
         raise typer.Exit(1)
 
 

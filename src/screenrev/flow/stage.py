@@ -21,6 +21,8 @@ class FlowReport:
 
     flow: Flow
     warnings: list[str]
+    undecided_pairs: int = 0
+    """Uncertain duplicate pairs no reviewer has decided (each counted as two records)."""
 
 
 def _record_rows(review: Review, workspace) -> list[tuple[str, str, str]]:
@@ -59,7 +61,8 @@ def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) ->
         stopping=review.stopping,
     )
     check_identities(flow)
-    return FlowReport(flow, _pairs_warnings(workspace) + _rules_warnings(review, workspace) + _warnings(flow))
+    return FlowReport(flow, _pairs_warnings(workspace) + _rules_warnings(review, workspace) + _warnings(flow),
+                      workspace.undecided_pairs())
 
 
 def _rules_warnings(review: Review, workspace) -> list[str]:

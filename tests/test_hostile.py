@@ -120,17 +120,25 @@ def test_every_csv_screenrev_writes_neutralises_formulas(runner: CliRunner, host
 
 def test_the_duplicate_review_queue_round_trips_formula_like_titles(runner: CliRunner, review_dir: Path,
                                                                     tmp_path: Path) -> None:
-    text = HOSTILE_RIS.split("ER  - ")[0] + "ER  - \n"
-    twin = text.replace("PY  - 2020", "PY  - 2020\nDO  - 10.1000/xyz").replace("JO  - Journal of Tests",
-                                                                                "JO  - Journal of Testing")
-    (tmp_path / "a.ris").write_text(text, encoding="utf-8")
-    (tmp_path / "b.ris").write_text(twin, encoding="utf-8")
-    invoke(runner, "import", str(tmp_path / "a.ris"), "-d", "A")
-    invoke(runner, "import", str(tmp_path / "b.ris"), "-d", "B")
+    from .dedup.test_cli import PREPRINT_AND_ARTICLE
+
+    title = "-Loneliness and depressive symptoms in older adults during the COVID-19 pandemic: a cohort study"
+    export = tmp_path / "pair.ris"
+    export.write_text(PREPRINT_AND_ARTICLE.replace("TI  - Loneliness", "TI  - -Loneliness"), encoding="utf-8")
+    invoke(runner, "import", str(export), "-d", "medRxiv and Scopus")
     queue = review_dir / "decisions" / "queue.csv"
-    invoke(runner, "dedup", "--review", str(queue))
-    if queue.exists() and queue.read_text(encoding="utf-8").count("\n") > 1:
-        assert _formula_cells(queue.read_text(encoding="utf-8")) == []
+    assert json.loads(invoke(runner, "dedup", "--review", str(queue), "--json").stdout)["waiting"] == 1
+    text = queue.read_text(encoding="utf-8")
+    assert _formula_cells(text) == [] and f"'{title}" in text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert restore(rows[0]["title_a"]) == title
+    rows[0]["decision"] = "same"
+    with queue.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    # Read back with its neutralised cells, the decision merges the pair.
+    assert json.loads(invoke(runner, "dedup", "--review", str(queue), "--json").stdout)["duplicates"] == 1
 
 
 # --- 3. the manifest stays inside the folder ---------------------------------------------

@@ -79,24 +79,24 @@ def main_options(
     """Reproducible screening for scoping and systematic reviews."""
 
 
-def open_workspace(review: Review, *, up_to: str | None = None) -> "Workspace":
+def open_workspace(review: Review, *, up_to: str | None = None, say=console.info) -> "Workspace":
     """The review's workspace, rebuilt from its files (with a line on stderr) when needed.
 
     With ``up_to`` (``"dedup"`` or ``"rules"``), the stages up to that one are brought up to
     date first, one line on stderr for each stage recomputed, so that a command reading
     their output sees what the review's files say now: after a clone, a new export, a new
-    duplicate-pair decision or an edited protocol.
+    duplicate-pair decision or an edited protocol. ``say`` takes each of those lines.
     """
     from ..records.workspace import Workspace
 
     workspace = Workspace.open(
-        review, on_rebuild=lambda search: console.info(f"Rebuilding workspace: reading {search.file}")
+        review, on_rebuild=lambda search: say(f"Rebuilding workspace: reading {search.file}")
     )
     if up_to is not None:
         from ..rules.stage import bring_up_to_date
 
         try:
-            bring_up_to_date(review, workspace, say=console.info, rules=up_to == "rules")
+            bring_up_to_date(review, workspace, say=say, rules=up_to == "rules")
         except BaseException:
             workspace.close()
             raise

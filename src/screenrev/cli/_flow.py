@@ -174,8 +174,6 @@ def run(
 def status(as_json: JsonOption = False) -> None:
     """Where the review stands: records, stages, each reviewer's progress, conflicts, the stopping rule, what next."""
     from ..flow.status import review_status
-    from ..records.workspace import Workspace
-    from ..rules.stage import bring_up_to_date
 
     review = Review.find()
     recomputed: list[str] = []
@@ -184,8 +182,7 @@ def status(as_json: JsonOption = False) -> None:
         console.info(line)
         recomputed.append(line)
 
-    with Workspace.open(review, on_rebuild=lambda search: say(f"Rebuilding workspace: reading {search.file}")) as workspace:
-        bring_up_to_date(review, workspace, say=say)
+    with open_workspace(review, up_to="rules", say=say) as workspace:
         state = review_status(review, workspace, recomputed=recomputed)
     if as_json:
         print_json(asdict(state))

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the ranking's and the rules' libraries load only in the com
     from ..records.workspace import Workspace
     from ..rules.engine import Screener
 
-#: The seed when none is given (``rank.stage.DEFAULT_SEED``, without loading the model to read it).
+#: The seed of rank and review when none is given (the ranker takes its seed from the command).
 DEFAULT_SEED = 0
 SeedOption = Annotated[int, typer.Option(help="Seed for the model and for ties (same seed, same order).")]
 TargetOption = Annotated[float, typer.Option(min=0.5, max=0.999, help="Recall the stopping rule aims for.")]

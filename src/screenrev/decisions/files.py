@@ -127,22 +127,14 @@ class Reasons:
 
     def resolve(self, stage: str, text: str) -> str | None:
         """The label a written reason stands for (a label, or a criterion id), or None."""
-        if text in _allowed_set(self, stage):
+        if text in self._allowed_sets[stage]:
             return text
         return self.criteria.get(text)
 
-
-_ALLOWED: dict[tuple[int, str], tuple[Reasons, frozenset[str]]] = {}
-
-
-def _allowed_set(reasons: Reasons, stage: str) -> frozenset[str]:
-    """``reasons.allowed(stage)`` as a set, worked out once per Reasons and stage (a review's
-    decision files give the same few reasons thousands of times)."""
-    cached = _ALLOWED.get((id(reasons), stage))
-    if cached is None or cached[0] is not reasons:
-        cached = (reasons, frozenset(reasons.allowed(stage)))
-        _ALLOWED[(id(reasons), stage)] = cached
-    return cached[1]
+    @functools.cached_property
+    def _allowed_sets(self) -> dict[str, frozenset[str]]:
+        # A review's decision files give the same few reasons thousands of times.
+        return {stage: frozenset(self.allowed(stage)) for stage in STAGES}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..decisions.files import FULL_TEXT, TITLE_ABSTRACT
 from ..decisions.stage import DecisionLog, blinded_review, primary_index, screeners
-from ..rank.pool import Pool, full_text_pool, screening_pool
+from ..rank.pool import Pool, full_text_pool, screening_pool, stopping_status
 from ..rank.stopping import StoppingEstimate
 from ..records.workspace import Workspace
 from ..review.folder import Review
@@ -94,8 +94,6 @@ def _stage(pool: Pool, log: DecisionLog, stage: str, names: list[str]) -> StageS
 
 def review_status(review: Review, workspace: Workspace, *, recomputed: list[str] | None = None) -> ReviewStatus:
     """Where the review stands, from its workspace (brought up to date) and decision files."""
-    from ..rank.pool import stopping_status
-
     log = DecisionLog(review, primary_index(workspace), checked=workspace)
     team = screeners(log)
     manifest_reviewer = str(review.section("review").get("reviewer", "")).strip()

@@ -17,9 +17,6 @@ from .features import Features, features_of
 from .pool import Pool
 from .ranking import rank_records
 
-DEFAULT_SEED = 0
-
-
 def review_query(review: Review) -> str:
     """The cold start's query: the review question and the manifest's inclusion terms."""
     question = str(review.section("review").get("question", ""))
@@ -46,7 +43,7 @@ class Worklist:
 class Ranker:
     """The pool's features, built once, ranked again as decisions come in."""
 
-    def __init__(self, pool: Pool, *, seed: int = DEFAULT_SEED, query: str = "") -> None:
+    def __init__(self, pool: Pool, *, seed: int, query: str = "") -> None:
         self.pool = pool
         self.seed = seed
         self.query = query

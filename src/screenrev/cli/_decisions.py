@@ -9,19 +9,19 @@ import typer
 from rich.table import Table
 
 from .. import console
-from ..decisions.files import FULL_TEXT, STAGES, TITLE_ABSTRACT
+from ..decisions.files import ALL_STAGES, FULL_TEXT, STAGES, TITLE_ABSTRACT
 from ..errors import DecisionError, ScreenrevError
 from ..review import spreadsheet
 from ..review.atomic import atomic_text
 from ..review.folder import Review
 from ._app import JsonOption, app, export_app, open_workspace, print_json
 
-StageOption = Annotated[str, typer.Option("--stage", "-s", help="title_abstract or full_text.")]
+StageOption = Annotated[str, typer.Option("--stage", "-s", help="title_abstract, full_text or rules_audit.")]
 
 
 def _check_stage(stage: str) -> str:
-    if stage not in STAGES:
-        raise typer.BadParameter(f"must be one of {', '.join(STAGES)}", param_hint="--stage")
+    if stage not in ALL_STAGES:
+        raise typer.BadParameter(f"must be one of {', '.join(ALL_STAGES)}", param_hint="--stage")
     return stage
 
 
@@ -34,7 +34,8 @@ def decide(
     keys: Annotated[Optional[list[str]], typer.Argument(help="Keys of the records decided on.")] = None,
     stage: StageOption = TITLE_ABSTRACT,
     decision: Annotated[
-        Optional[str], typer.Option(help="include, exclude, maybe, or (full text) not_retrieved.")
+        Optional[str], typer.Option(help="include, exclude, maybe, or (full text) not_retrieved; in the rules "
+                                    "audit rightly_excluded or wrongly_excluded.")
     ] = None,
     reviewer: Annotated[str, typer.Option(help="Who decides (name or initials).")] = "",
     reason: Annotated[str, typer.Option(help="Exclusion reason: a criterion's label (or id), or a full-text reason.")] = "",

@@ -32,8 +32,20 @@ def _print_table(report: "FlowReport") -> None:
     for name, description, value, detail in table_rows(report.flow):
         table.add_row(name, description, f"{value:,}", style="dim" if detail else None)
     console.console.print(table)
+    if report.audit is not None:
+        console.console.print(Text(report.audit.line()))
+        for criterion in report.audit.criteria:
+            console.console.print(Text(f"  {criterion.label}: {criterion.sentence()}"))
     if report.flow.stopping_rule:
         console.console.print(f"Stopping rule: {report.flow.stopping_rule}")
+
+
+def _audit_json(report: "FlowReport") -> dict | None:
+    if report.audit is None:
+        return None
+    return {**report.audit.counts(), "line": report.audit.line(), "criteria": [
+        {"criterion": c.criterion, "label": c.label, **c.counts(), "ci_low": c.low, "ci_high": c.high}
+        for c in report.audit.criteria]}
 
 
 def _write_outputs(report: "FlowReport", csv_out: Optional[Path], diagram: Optional[Path]) -> None:
@@ -48,7 +60,7 @@ def _write_outputs(report: "FlowReport", csv_out: Optional[Path], diagram: Optio
         from ..flow.diagram import draw
 
         diagram.parent.mkdir(parents=True, exist_ok=True)
-        draw(report.flow, diagram)
+        draw(report.flow, diagram, audit=report.audit.line() if report.audit else "")
         console.info(f"Drew the flow diagram in {diagram}")
 
 
@@ -60,7 +72,7 @@ def _check(review: Review, report: "FlowReport", as_json: bool) -> None:
         raise ScreenrevError(
             "screenrev.toml has no [expected] counts to check against: record them with 'screenrev flow --record'"
         )
-    changed = differences(expected, report.flow.counts())
+    changed = differences(expected, report.counts())
     accepted = review.section("flow").get("accept_undecided_pairs", False)
     if not isinstance(accepted, bool):
         raise ScreenrevError("[flow] accept_undecided_pairs in screenrev.toml must be true or false")
@@ -119,14 +131,14 @@ def flow(
         console.warning(warning)
     _write_outputs(report, csv_out, diagram)
     if record:
-        counts = {name: value for name, value in report.flow.counts().items() if value != {}}
+        counts = {name: value for name, value in report.counts().items() if value != {}}
         review.save_section("expected", counts, comment="written by 'screenrev flow --record', checked by --check")
         console.info("Recorded the current counts as \\[expected] in screenrev.toml")
     if check:
         _check(review, report, as_json)
     elif as_json:
         print_json({**report.flow.counts(), "stopping_rule": report.flow.stopping_rule or None,
-                    "warnings": report.warnings})
+                    "rules_audit": _audit_json(report), "warnings": report.warnings})
     else:
         _print_table(report)
 
@@ -165,7 +177,7 @@ def run(
     _write_outputs(report, None, target)
     if as_json:
         print_json({**report.flow.counts(), "stopping_rule": report.flow.stopping_rule or None,
-                    "warnings": report.warnings, "diagram": str(target)})
+                    "rules_audit": _audit_json(report), "warnings": report.warnings, "diagram": str(target)})
     else:
         _print_table(report)
 

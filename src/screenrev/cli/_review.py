@@ -12,7 +12,7 @@ from rich.text import Text
 
 from .. import console
 from ..console import clean
-from ..decisions.files import FULL_TEXT, STAGES, TITLE_ABSTRACT
+from ..decisions.files import ALL_STAGES, FULL_TEXT, RULES_AUDIT, TITLE_ABSTRACT
 from ..errors import ScreenrevError
 from ..review import spreadsheet
 from ..review.atomic import atomic_text
@@ -173,20 +173,21 @@ def _status(review: Review, pool: "Pool", recall_target: float, confidence: floa
 @app.command(rich_help_panel="Screen")
 def review(
     reviewer: ReviewerOption = None,
-    stage: Annotated[str, typer.Option("--stage", "-s", help="title_abstract (ranked), or full_text (the records "
-                                       "included at title/abstract, in review order).")] = TITLE_ABSTRACT,
+    stage: Annotated[str, typer.Option("--stage", "-s", help="title_abstract (ranked), full_text (the records "
+                                       "included at title/abstract, in review order), or rules_audit (the sample "
+                                       "of rule exclusions drawn by 'screenrev rules audit').")] = TITLE_ABSTRACT,
     seed: SeedOption = DEFAULT_SEED,
 ) -> None:
     """Screen one record at a time in the terminal; every key is saved at once."""
     from ..decisions.stage import DecisionLog, blinded, primary_index
-    from ..rank.pool import full_text_pool
+    from ..rank.pool import audit_pool, full_text_pool
     from ..rank.session import Session
     from ..rank.stage import Ranker, review_query
     from ..rules.engine import Screener
     from ..rules.protocol import load_protocol
 
-    if stage not in STAGES:
-        raise typer.BadParameter(f"{stage!r}: the stages are {', '.join(STAGES)}", param_hint="--stage")
+    if stage not in ALL_STAGES:
+        raise typer.BadParameter(f"{stage!r}: the stages are {', '.join(ALL_STAGES)}", param_hint="--stage")
     folder = Review.find()
     name = reviewer or _manifest_reviewer(folder)
     if not name:
@@ -200,13 +201,15 @@ def review(
             order = Ranker(pool, seed=seed, query=review_query(folder)).order
             reasons = [c.label for c in protocol.criteria] if protocol else []
         else:
-            pool = full_text_pool(folder, workspace, log)
+            pool = (full_text_pool if stage == FULL_TEXT else audit_pool)(folder, workspace, log)
+            if stage == RULES_AUDIT and not pool.records:
+                raise ScreenrevError("no rules audit sample is drawn: draw one with 'screenrev rules audit --sample N'")
             in_review_order = [record["key"] for record in pool.records]
 
             def order(labels: dict[str, int]) -> list[str]:
                 return in_review_order  # full text is not ranked
 
-            reasons = log.reasons.allowed(FULL_TEXT)
+            reasons = log.reasons.allowed(FULL_TEXT) if stage == FULL_TEXT else []
         session = Session(folder, pool, log, reviewer=name, reasons=reasons, order=order, stage=stage,
                           blinded=blinded(folder, log, name))
         run_session(session, Screener(protocol) if protocol else None, typer.getchar)
@@ -293,7 +296,7 @@ def _details(record: dict) -> str:
 def _progress(session: "Session") -> str:
     mine = f"{session.decided_by_me:,} decided by you · {session.remaining:,} left for you"
     if session.stage != TITLE_ABSTRACT:
-        return f"Full text · {mine}"
+        return f"{'Full text' if session.stage == FULL_TEXT else 'Rules audit'} · {mine}"
     if session.blinded:
         return f"Blinded · {mine}"
     return f"{len(session.pool.labels):,} of {len(session.pool.records):,} records screened · {mine}"
@@ -330,6 +333,9 @@ def _card(record: dict, screener: "Screener | None", session: "Session", reply: 
         if session.reasons:
             body.append("\nFull-text reasons: " + "; ".join(f"{n} {r}" for n, r in enumerate(session.reasons, 1)),
                         style="dim")
+    if session.stage == RULES_AUDIT:
+        body.append("\n\nA rule excluded this record (below, in red). Reading it as a screener would: was the "
+                    "rule right to exclude it?", style="bold")
     if screener is not None and screener.protocol.criteria:
         body.append("\n\nRules (each criterion in the colour of its words above):\n")
         body.append_text(_rules(record, screener))

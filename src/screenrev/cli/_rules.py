@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from .. import console
-from ..errors import ReviewNotFoundError
+from ..errors import ReviewNotFoundError, ScreenrevError
 from ..review import spreadsheet
 from ..review.atomic import atomic_text
 from ..review.folder import Review
@@ -137,3 +137,100 @@ def _what_it_did(protocol, records: list[dict], examples: int):
                 criterion = protocol.criterion(outcome.criterion)
                 chosen.append(Example(screener.marked_title(record, criterion) or "(no title)", outcome.evidence))
     return counts, shown
+
+
+@rules_app.command("audit")
+def rules_audit(
+    sample: Annotated[Optional[int], typer.Option(
+        "--sample", min=1, help="Draw this many records per excluding criterion (all of them, when fewer).")] = None,
+    upper_bound: Annotated[Optional[float], typer.Option(
+        "--upper-bound", help="Or draw enough that, if none is wrongly excluded, the upper 95 % bound of the "
+        "share wrongly excluded is at most this percentage (5 → 72 records).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the random draw.")] = 0,
+    sheet: Annotated[Optional[Path], typer.Option(
+        "--sheet", help="Write the sample as a CSV to fill in (decision: rightly_excluded or wrongly_excluded), "
+        "read back with 'screenrev decide --from FILE --stage rules_audit'.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate the rules: a human checks a random sample of the records each criterion excluded."""
+    from ..decisions.audit import draw, review_audit, sample_path, sample_size
+    from ..decisions.stage import DecisionLog, primary_index
+    from ..rules.protocol import load_protocol
+
+    if sample is not None and upper_bound is not None:
+        raise typer.BadParameter("give the sample's size or its upper bound, not both", param_hint="--sample")
+    if upper_bound is not None and not 0 < upper_bound < 100:
+        raise typer.BadParameter("a percentage between 0 and 100", param_hint="--upper-bound")
+    review = Review.find()
+    if not review.protocol_path.is_file():
+        raise ScreenrevError(f"{review.protocol_path.name}: no protocol, so no rule excluded anything to audit")
+    with open_workspace(review, up_to="rules") as workspace:
+        if sample is not None or upper_bound is not None:
+            protocol = load_protocol(review.protocol_path)
+            size = sample if sample is not None else sample_size(upper_bound / 100)
+            excluding = [c.id for c in protocol.criteria if c.action == "exclude"]
+            drawn = draw(review, workspace, excluding, protocol.sha256, size=size, seed=seed)
+            console.info(f"Drew {len(drawn.records):,} records ({size:,} per criterion, all when fewer, seed "
+                         f"{seed}) into {sample_path(review).relative_to(review.root)}")
+        log = DecisionLog(review, primary_index(workspace), checked=workspace)
+        result = review_audit(review, workspace, log.decisions, log.rules, log.primary_of)
+        if result is None:
+            raise ScreenrevError("no sample is drawn yet: 'screenrev rules audit --sample 60' (or --upper-bound 5)")
+        if sheet is not None:
+            _write_audit_sheet(workspace, result, log, sheet)
+    for warning in result.warnings:
+        console.warning(warning)
+    if as_json:
+        print_json({**result.counts(), "line": result.line(), "criteria": [
+            {"criterion": c.criterion, "label": c.label, **c.counts(), "ci_low": c.low, "ci_high": c.high,
+             "expected_wrongly_unchecked": c.expected_wrongly()} for c in result.criteria]})
+        return
+    _print_audit(result)
+
+
+def _print_audit(result) -> None:  # noqa: ANN001 - an Audit, whose module loads with the command
+    table = Table(title="Rules audit: records a criterion excluded, checked by a human")
+    for column in ("criterion", "excluded", "sampled", "checked", "wrongly", "share", "95 % CI",
+                   "expected wrongly among unchecked"):
+        table.add_column(column, justify="left" if column == "criterion" else "right")
+    for c in result.criteria:
+        expected = c.expected_wrongly()
+        table.add_row(
+            c.label, f"{c.excluded:,}", f"{c.sampled:,}", f"{c.checked:,}", f"{c.wrongly:,}",
+            "–" if c.rate is None else f"{100 * c.rate:.1f} %",
+            "–" if c.low is None else f"{100 * c.low:.1f}–{100 * c.high:.1f} %",
+            "–" if expected is None else f"{expected[0]:,.1f} ({expected[1]:,.1f}–{expected[2]:,.1f}) of {c.unchecked:,}",
+        )
+    console.console.print(table)
+    console.console.print(result.line(), markup=False)
+    totals = result.counts()
+    if totals["checked"] < totals["sampled"]:
+        console.console.print("Check the rest: screenrev review --stage rules_audit (r: rightly excluded, w: wrongly "
+                              "excluded), or fill in a sheet from --sheet FILE", markup=False)
+
+
+def _write_audit_sheet(workspace, result, log, path: Path) -> None:  # noqa: ANN001
+    """The sample as a spreadsheet: one row per record not yet checked, with the rule's evidence."""
+    from ..decisions.audit import read_sample
+    from ..decisions.files import RULES_AUDIT
+
+    sample = read_sample(log.review, log.primary_of)
+    done = {d.record for d in log.decisions if d.stage == RULES_AUDIT}
+    labels = {c.criterion: c.label for c in result.criteria}
+    evidence = dict(((key, criterion), text) for key, criterion, text in workspace.db.execute(
+        "SELECT key, criterion, evidence FROM rule_outcomes WHERE outcome = 'exclude'"))
+    records = {record["key"]: record for record in workspace.primary_records()}
+    with atomic_text(path) as handle:
+        writer = spreadsheet.writer(handle)
+        writer.writerow(("key", "excluded_by", "evidence", "title", "year", "journal", "abstract", "decision", "note"))
+        for item in sample.records:
+            if item.key in done:
+                continue
+            record = records.get(item.key, {})
+            writer.writerow((item.key, labels.get(item.criterion, item.criterion),
+                             evidence.get((item.key, item.criterion), ""), record.get("title") or "",
+                             record.get("year") or "", record.get("journal") or "", record.get("abstract") or "",
+                             "", ""))
+    console.info(f"Wrote the {len(sample.records) - len(done & set(sample.keys)):,} records still to check to {path}; "
+                 f"fill in 'decision' (rightly_excluded or wrongly_excluded), then: screenrev decide --from {path} "
+                 "--stage rules_audit --reviewer NAME --note-column note")

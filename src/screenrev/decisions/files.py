@@ -7,7 +7,9 @@ file, the line and the column:
 * ``key`` is a record's key; a decision on any member of a duplicate cluster applies to the
   cluster (to its primary record, the one counted in the flow).
 * ``stage`` is ``title_abstract`` or ``full_text``; ``decision`` is ``include``, ``exclude``
-  or ``maybe`` at both stages, and also ``not_retrieved`` at full text. ``maybe`` at title/
+  or ``maybe`` at both stages, and also ``not_retrieved`` at full text. The stage
+  ``rules_audit`` holds a human's check of a record a rule excluded (``decisions/audit.py``):
+  ``rightly_excluded`` or ``wrongly_excluded``. ``maybe`` at title/
   abstract sends the record to full text (its report is sought); ``maybe`` at full text
   means the report is still being assessed.
 * ``reason`` belongs to exclusions only. At title/abstract it is optional and must be a
@@ -57,15 +59,22 @@ REQUIRED_COLUMNS = ("key", "stage", "decision", "reviewer", "timestamp")
 TITLE_ABSTRACT = "title_abstract"
 FULL_TEXT = "full_text"
 STAGES = (TITLE_ABSTRACT, FULL_TEXT)
+"""The screening stages, which the flow counts."""
+RULES_AUDIT = "rules_audit"
+#: Every stage a decision file may name: screening, and the audit of the rules' exclusions.
+ALL_STAGES = (*STAGES, RULES_AUDIT)
+RIGHTLY_EXCLUDED, WRONGLY_EXCLUDED = "rightly_excluded", "wrongly_excluded"
 #: The decisions each stage allows.
 DECISIONS = {
     TITLE_ABSTRACT: ("include", "exclude", "maybe"),
     FULL_TEXT: ("include", "exclude", "maybe", "not_retrieved"),
+    RULES_AUDIT: (RIGHTLY_EXCLUDED, WRONGLY_EXCLUDED),
 }
 #: Conflict policies (``[conflicts] <stage> = …``).
 POLICIES = ("resolver", "include_if_any")
 # How inclusive each decision is, for ``include_if_any``: retrieving more is the safe side.
-_INCLUSIVENESS = {"include": 3, "maybe": 2, "exclude": 1, "not_retrieved": 0}
+_INCLUSIVENESS = {"include": 3, "maybe": 2, "exclude": 1, "not_retrieved": 0,
+                  WRONGLY_EXCLUDED: 3, RIGHTLY_EXCLUDED: 1}
 
 
 @dataclass(frozen=True)
@@ -183,15 +192,21 @@ class Settlement:
 # --- reading and checking ------------------------------------------------------------
 
 
+#: The rules audit's sample (``decisions/audit.py``), kept beside the decisions it asks for.
+AUDIT_SAMPLE_FILE = "rules-audit-sample.csv"
+
+
 def decision_files(folder: Path) -> list[Path]:
-    """The screening decision files under a decisions folder (duplicate-pair files left out)."""
+    """The screening decision files under a decisions folder (duplicate-pair files and the
+    rules audit's sample left out)."""
     if not folder.is_dir():
         return []
     from ..dedup.stage import (
         is_queue_file,  # the matcher loads only where decisions are read
     )
 
-    return [path for path in sorted(folder.rglob("*.csv")) if not is_queue_file(path)]
+    return [path for path in sorted(folder.rglob("*.csv"))
+            if not (path.name == AUDIT_SAMPLE_FILE and path.parent == folder) and not is_queue_file(path)]
 
 
 def _display(path: Path, root: Path) -> str:
@@ -246,8 +261,8 @@ class DecisionChecker:
         record = self.primary_of.get(key)
         if record is None:
             raise fail(f"no record has the key {key!r} (was the search it came from replaced?)", "key")
-        if stage not in STAGES:
-            raise fail(f"unknown stage {stage!r} (stages: {', '.join(STAGES)})", "stage")
+        if stage not in ALL_STAGES:
+            raise fail(f"unknown stage {stage!r} (stages: {', '.join(ALL_STAGES)})", "stage")
         written, decision = decision, decision.lower()
         if decision not in DECISIONS[stage]:
             raise fail(

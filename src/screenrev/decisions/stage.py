@@ -11,8 +11,8 @@ from pathlib import Path
 from ..errors import ManifestError
 from ..review.folder import Review
 from .files import (
+    ALL_STAGES,
     POLICIES,
-    STAGES,
     TITLE_ABSTRACT,
     CheckedFiles,
     Decision,
@@ -35,9 +35,9 @@ def settlement_rules(review: Review) -> SettlementRules:
         raise ManifestError("[reviewers] resolvers must be a list of names", path=review.manifest_path)
     policies = review.section("conflicts")
     for stage, policy in policies.items():
-        if stage not in STAGES:
+        if stage not in ALL_STAGES:
             raise ManifestError(
-                f"[conflicts] {stage}: unknown stage (stages: {', '.join(STAGES)})", path=review.manifest_path
+                f"[conflicts] {stage}: unknown stage (stages: {', '.join(ALL_STAGES)})", path=review.manifest_path
             )
         if policy not in POLICIES:
             raise ManifestError(

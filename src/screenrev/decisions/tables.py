@@ -8,6 +8,8 @@ becomes). Labels are read as:
 * include: ``1``, ``include``, ``included``, ``yes``, ``y``, ``true``, ``relevant``
 * exclude: ``0``, ``exclude``, ``excluded``, ``no``, ``n``, ``false``, ``irrelevant``
 * maybe: ``maybe``, ``unsure``, ``?``; not retrieved: ``not_retrieved``, ``not retrieved``
+* the rules audit: ``rightly_excluded`` (``rightly excluded``, ``right``) and ``wrongly_excluded``
+  (``wrongly excluded``, ``wrong``)
 * no decision (the row is skipped): an empty cell, ``-1`` (ASReview's "not labelled") or ``NA``.
 """
 
@@ -29,6 +31,8 @@ LABELS = {
     **dict.fromkeys(("0", "exclude", "excluded", "no", "n", "false", "irrelevant"), "exclude"),
     **dict.fromkeys(("maybe", "unsure", "?"), "maybe"),
     **dict.fromkeys(("not_retrieved", "not retrieved"), "not_retrieved"),
+    **dict.fromkeys(("rightly_excluded", "rightly excluded", "right"), "rightly_excluded"),
+    **dict.fromkeys(("wrongly_excluded", "wrongly excluded", "wrong"), "wrongly_excluded"),
 }
 UNDECIDED = frozenset({"", "-1", "na", "nan"})
 ID_COLUMNS = ("key", "record_id", "id")
@@ -112,7 +116,8 @@ def read_table(
         if decision is None:
             raise DecisionError(
                 f"{row[label_name]!r} is not a decision (include: 1/yes/include; exclude: 0/no/exclude; "
-                "maybe; not_retrieved; empty or -1: not decided)",
+                "maybe; not_retrieved; rightly_excluded and wrongly_excluded in the rules audit; empty or -1: "
+                "not decided)",
                 path=display, line=line, field=label_name,
             )
         value = row.get(id_name, "")

@@ -72,7 +72,7 @@ class _Box:
     """Drawn under the other box of its place, dashed: a count that is not a PRISMA box."""
 
 
-def _boxes(flow: Flow, other: bool, previous: bool) -> list[_Box]:
+def _boxes(flow: Flow, other: bool, previous: bool, audit: str = "") -> list[_Box]:
     identified = ["Records identified from:", f"  Databases {_n(flow.database_results)}",
                   *_breakdown(flow.database_specific_results),
                   f"  Registers {_n(flow.register_results)}", *_breakdown(flow.register_specific_results)]
@@ -81,6 +81,7 @@ def _boxes(flow: Flow, other: bool, previous: bool) -> list[_Box]:
         f"  Duplicate records {_n(flow.duplicates)}",
         f"  Records marked as ineligible by automation tools (eligibility rules) {_n(flow.excluded_automatic)}",
         *_breakdown(flow.excluded_automatic_reasons, "      "),
+        *([f"      {audit}"] if audit else []),
         f"  Records removed for other reasons {_n(flow.records_unscreened)}",
     ]
     if flow.stopping_rule:
@@ -153,8 +154,9 @@ def _layout(boxes: list[_Box], columns: list[str]) -> tuple[dict[str, float], li
     return x, tops, heights
 
 
-def draw(flow: Flow, path: Path) -> None:
-    """Draw the flow diagram to ``path`` (format from its suffix: .svg, .png or .pdf)."""
+def draw(flow: Flow, path: Path, *, audit: str = "") -> None:
+    """Draw the flow diagram to ``path`` (format from its suffix: .svg, .png or .pdf); ``audit``
+    is the rules audit's line, written under the automation box."""
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         raise ScreenrevError(f"{path}: the diagram is written as SVG, PNG or PDF (name the file .svg, .png or .pdf)")
@@ -165,7 +167,7 @@ def draw(flow: Flow, path: Path) -> None:
                  flow.other_sought_reports))
     previous = bool(flow.previous_studies or flow.previous_reports)
     columns = (["previous"] if previous else []) + ["main", "main_side"] + (["other", "other_side"] if other else [])
-    boxes = _boxes(flow, other, previous)
+    boxes = _boxes(flow, other, previous, audit)
     x, tops, heights = _layout(boxes, columns)
     width = x[columns[-1]] + _COLUMN + 0.3
     height = tops[-1] + heights[-1] + 0.3

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..decisions.audit import Audit, rule_exclusions
 from ..decisions.files import FULL_TEXT, TITLE_ABSTRACT, Reasons
 from ..decisions.stage import DecisionLog, primary_index
 from ..errors import ConflictError, ManifestError, ScreenrevError
@@ -23,6 +24,16 @@ class FlowReport:
     warnings: list[str]
     undecided_pairs: int = 0
     """Uncertain duplicate pairs no reviewer has decided (each counted as two records)."""
+    audit: Audit | None = None
+    """The rules audit, when a sample was drawn."""
+
+    def counts(self) -> dict:
+        """The flow's counts, with the rules audit's totals (``rules_audit``) when there is one:
+        what ``--record`` keeps and ``--check`` compares."""
+        counts = self.flow.counts()
+        if self.audit is not None:
+            counts["rules_audit"] = self.audit.counts()
+        return counts
 
 
 def _record_rows(review: Review, workspace) -> list[tuple[str, str, str]]:
@@ -50,9 +61,10 @@ def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) ->
             f"a resolver's decision settles each, or set a policy in [conflicts] of screenrev.toml"
         )
     previous = review.section("previous_review")
+    excluded, audit = rule_exclusions(review, workspace, log)
     flow = count_flow(
         rows,
-        rule_exclusions=workspace.rule_exclusions(),
+        rule_exclusions=excluded,
         title_abstract=settled[TITLE_ABSTRACT].settled,
         full_text=settled[FULL_TEXT].settled,
         registers=_registers(review),
@@ -61,8 +73,8 @@ def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) ->
         stopping=review.stopping,
     )
     check_identities(flow)
-    return FlowReport(flow, _pairs_warnings(workspace) + _rules_warnings(review, workspace) + _warnings(flow),
-                      workspace.undecided_pairs())
+    warnings = _pairs_warnings(workspace) + _rules_warnings(review, workspace) + (audit.warnings if audit else [])
+    return FlowReport(flow, warnings + _warnings(flow), workspace.undecided_pairs(), audit)
 
 
 def _rules_warnings(review: Review, workspace) -> list[str]:

@@ -111,7 +111,7 @@ def review_status(review: Review, workspace: Workspace, *, recomputed: list[str]
         searches=len(review.searches()),
         records=records,
         duplicates=records - clusters if clusters else 0,
-        excluded_automatic=len(workspace.rule_exclusions()),
+        excluded_automatic=len(primary) - len(pool.records),  # less what the rules audit sent back
         recomputed=list(recomputed or []),
         blinded=blinded_review(review, team),
         title_abstract=title_abstract,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..decisions.audit import read_sample, rule_exclusions
 from ..decisions.files import TITLE_ABSTRACT, settle
 from ..decisions.stage import DecisionLog, primary_index
 from ..records.workspace import Workspace
@@ -53,11 +54,11 @@ def screening_pool(review: Review, workspace: Workspace, log: DecisionLog | None
     With ``reviewer`` (blinded screening), only that reviewer's own decisions are labels.
     ``primary`` is the workspace's primary records, when the caller has them already.
     """
-    excluded = workspace.rule_exclusions()
+    log = log or DecisionLog(review, primary_index(workspace), checked=workspace)
+    excluded, _audit = rule_exclusions(review, workspace, log)  # less what the rules audit sent back
     primary = primary if primary is not None else list(workspace.primary_records())
     records = [record for record in primary if record["key"] not in excluded]
     keys = {record["key"] for record in records}
-    log = log or DecisionLog(review, primary_index(workspace), checked=workspace)
     decisions = [d for d in log.decisions if d.stage == TITLE_ABSTRACT and (reviewer is None or d.reviewer == reviewer)]
     settlement = log.settle(TITLE_ABSTRACT) if reviewer is None else settle(decisions, TITLE_ABSTRACT, log.rules)
     labels = {
@@ -81,6 +82,17 @@ def full_text_pool(review: Review, workspace: Workspace, log: DecisionLog, *,
     primary = primary if primary is not None else list(workspace.primary_records())
     records = [record for record in primary if record["key"] in sought]
     return Pool(records, {}, [])
+
+
+def audit_pool(review: Review, workspace: Workspace, log: DecisionLog, *,
+                primary: list[dict] | None = None) -> Pool:
+    """The records of the rules audit's sample, in the order drawn (not ranked: a random
+    sample is checked as drawn). Empty when no sample was drawn."""
+    sample = read_sample(review, log.primary_of)
+    order = list(sample.keys) if sample is not None else []
+    primary = primary if primary is not None else list(workspace.primary_records())
+    by_key = {record["key"]: record for record in primary}
+    return Pool([by_key[key] for key in order if key in by_key], {}, [])
 
 
 def stopping_status(pool: Pool, *, recall_target: float = RECALL_TARGET,

@@ -18,7 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from ..decisions.files import FULL_TEXT, TITLE_ABSTRACT, Decision, remove_last, settle
+from ..decisions.files import (
+    FULL_TEXT,
+    RIGHTLY_EXCLUDED,
+    RULES_AUDIT,
+    TITLE_ABSTRACT,
+    WRONGLY_EXCLUDED,
+    Decision,
+    remove_last,
+    settle,
+)
 from ..decisions.stage import DecisionLog, default_file
 from ..review.folder import Review
 from .pool import RELEVANT, Pool
@@ -26,6 +35,8 @@ from .pool import RELEVANT, Pool
 KEYS = {"i": "include", "e": "exclude", "m": "maybe"}
 #: Full text only: the report could not be retrieved.
 NOT_RETRIEVED_KEY = "r"
+#: The rules audit's keys: the rule was right, or wrong (the record goes back to screening).
+AUDIT_KEYS = {"r": RIGHTLY_EXCLUDED, "w": WRONGLY_EXCLUDED}
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,8 @@ class Session:
 
     def keys_help(self) -> str:
         """Every key of the stage, once."""
+        if self.stage == RULES_AUDIT:
+            return "[r] rightly excluded  [w] wrongly excluded (back to screening)  [n] note  [u] undo  [q] quit"
         keys = "[i] include  [e] exclude  [m] maybe"
         if self.stage == FULL_TEXT:
             keys += "  [r] not retrieved"
@@ -127,7 +140,8 @@ class Session:
 
     def handle(self, key: str) -> Reply:
         """Apply one key press: i include, e exclude (then the reason's number), m maybe,
-        r not retrieved (full text), n note, u undo, q quit."""
+        r not retrieved (full text), n note, u undo, q quit; in the rules audit, r rightly
+        and w wrongly excluded."""
         if self._asking_reason:
             return self._reason(key)
         if key == "q":
@@ -137,6 +151,11 @@ class Session:
             return Reply(f"Undid {undone.decision} of {undone.key}." if undone else "Nothing to undo this session.")
         if key == "n":
             return Reply("Note on this record (Enter keeps it, an empty line clears it):", asking_note=True)
+        if self.stage == RULES_AUDIT:
+            if key in AUDIT_KEYS:
+                return self._decided(self.decide(AUDIT_KEYS[key]))
+            return Reply(f"The key {key!r} does nothing here: r if the rule was right to exclude the record, "
+                         "w if it was wrong.")
         if key in ("i", "m"):
             return self._decided(self.decide(KEYS[key]))
         if key == NOT_RETRIEVED_KEY and self.stage == FULL_TEXT:
@@ -177,11 +196,13 @@ class Session:
         return Reply(f"Note kept for this record: {self.note}" if self.note else "No note for this record.")
 
     def _decided(self, decision: Decision | None) -> Reply:
+        finished = "Every record of the audit's sample is checked." if self.stage == RULES_AUDIT else \
+            "Every record is screened."
         if decision is None:
-            return Reply("Every record is screened.", done=True)
+            return Reply(finished, done=True)
         message = f"Saved: {decision.decision} {decision.key}" + (f" ({decision.reason})" if decision.reason else "")
         done = self.remaining == 0
-        return Reply(message + (". Every record is screened." if done else ""), done=done)
+        return Reply(message + (f". {finished}" if done else ""), done=done)
 
     # --- decisions --------------------------------------------------------------------
 

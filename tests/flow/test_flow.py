@@ -4,6 +4,7 @@ CSV, the expected-counts diff, and the diagram."""
 from __future__ import annotations
 
 import csv
+import re
 import io
 from pathlib import Path
 
@@ -179,6 +180,35 @@ def test_template_csv_has_the_prisma2020_columns_and_counts() -> None:
     assert (values["records_screened"], values["records_excluded"], values["dbr_sought_reports"]) == ("3", "1", "2")
     assert (values["other_sought_reports"], values["other_excluded"]) == ("2", "Wrong population, 1")
     assert (values["new_studies"], values["previous_studies"], values["total_studies"]) == ("2", "3", "5")
+
+
+#: The patterns the PRISMA2020 package (``PRISMA_data``) finds rows by, with R's ``grep``:
+#: a substring of the ``data`` column.
+_PACKAGE_PATTERNS = (
+    "previous_studies", "previous_reports", "register_results", "database_results", "database_specific_results",
+    "register_specific_results", "website_results", "organisation_results", "citations_results", "duplicates",
+    "excluded_automatic", "excluded_other", "records_screened", "records_excluded", "dbr_sought_reports",
+    "dbr_notretrieved_reports", "other_sought_reports", "other_notretrieved_reports", "dbr_assessed",
+    "dbr_excluded", "other_assessed", "other_excluded", "new_studies", "new_reports", "total_studies$",
+    "total_reports$", "identification", "screening", "included", "total_studies_ma", "total_reports_ma",
+)
+
+
+def test_template_csv_carries_records_awaiting_where_the_package_does_not_look() -> None:
+    rows = _rows([["a"], ["b"], ["c"]])
+    flow = count_flow(rows, rule_exclusions={}, title_abstract={"a": Settled("include")}, full_text={})
+    out = io.StringIO()
+    write_template(flow, out)
+    table = list(csv.DictReader(io.StringIO(out.getvalue())))
+    values = {row["data"]: row for row in table}
+    assert values["records_awaiting"]["n"] == "2" and values["reports_awaiting"]["n"] == "1"
+    assert "not a PRISMA 2020 box" in values["records_awaiting"]["description"]
+    # Every pattern the package looks for finds the row it means, and only that one: the new
+    # rows are read by people, never drawn into a box.
+    names = [row["data"] for row in table]
+    for pattern in _PACKAGE_PATTERNS:
+        found = [name for name in names if re.search(pattern, name)]
+        assert "records_awaiting" not in found and "reports_awaiting" not in found, pattern
 
 
 def test_differences_name_each_changed_count() -> None:

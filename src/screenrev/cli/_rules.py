@@ -91,52 +91,95 @@ def rules_check(file: Annotated[Path, typer.Argument(help="The protocol (YAML) t
 @rules_app.command("explain")
 def rules_explain(
     file: Annotated[Path, typer.Argument(help="The protocol (YAML) to explain.")],
-    examples: Annotated[int, typer.Option("--examples", "-n", min=0, help="Example titles per criterion.")] = 3,
+    examples: Annotated[int, typer.Option("--examples", "-n", min=0, help="Example records per criterion.")] = 3,
     format: Annotated[str, typer.Option("--format", "-f", help="text, md or html.")] = "text",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
-    """The protocol in plain English, with what each criterion did in this review and examples."""
-    from ..rules.explain import RENDERERS, explain
+    """The protocol in plain English for an advisory group: what each criterion did, examples, a sign-off table."""
+    from ..rules.explain import RENDERERS, Header, explain
     from ..rules.protocol import load_protocol
 
     if format not in RENDERERS:
         raise typer.BadParameter("must be text, md or html", param_hint="--format")
     protocol = load_protocol(file)
-    counts, shown = None, None
     try:
         review = Review.find()
     except ReviewNotFoundError:
         review = None
-    if review is not None:
+    header = Header(review.title if review else "", file.name, protocol.sha256, _last_changed(file))
+    if review is None:
+        document = explain(protocol, header=header)
+    else:
         with open_workspace(review, up_to="dedup") as workspace:
-            counts, shown = _what_it_did(protocol, list(workspace.primary_records()), examples)
-    document = RENDERERS[format](protocol, explain(protocol, counts, shown))
+            document = _what_it_did(review, workspace, protocol, header, examples)
+    text = RENDERERS[format](document)
     if out is None:
-        console.results().write(document if document.endswith("\n") else document + "\n")
+        console.results().write(text if text.endswith("\n") else text + "\n")
         return
     with atomic_text(out) as handle:
-        handle.write(document)
+        handle.write(text)
     console.info(f"Wrote {out}")
 
 
-def _what_it_did(protocol, records: list[dict], examples: int):
-    from ..rules.engine import EXCLUDE, FLAG, Screener
-    from ..rules.explain import Example
+def _last_changed(path: Path) -> str:
+    """When the protocol last changed, in words: its last commit when git has it unchanged,
+    else the file's modification date (UTC)."""
+    import subprocess
+    from datetime import datetime, timezone
+
+    folder = path.resolve().parent
+    try:
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", path.name], cwd=folder, capture_output=True,
+                               text=True, timeout=10)
+        committed = subprocess.run(["git", "log", "-1", "--format=%cs %h", "--", path.name], cwd=folder,
+                                   capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        dirty = committed = None
+    if dirty is not None and dirty.returncode == 0 and not dirty.stdout.strip() and committed.stdout.strip():
+        day, commit = committed.stdout.split()
+        return f"last committed on {day} (commit {commit})"
+    modified = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date().isoformat()
+    return f"last modified on {modified} (changes not committed)" if dirty is not None and dirty.returncode == 0 \
+        and dirty.stdout.strip() else f"last modified on {modified}"
+
+
+def _what_it_did(review, workspace, protocol, header, examples: int):  # noqa: ANN001
+    """The explanation with the counts, examples and audit of this review's records."""
+    from ..rules.engine import EXCLUDE, FLAG, UNSURE, Screener
+    from ..rules.explain import Example, Totals, explain
     from ..rules.stage import screen_records, summarise
 
     screener = Screener(protocol)
-    results = list(screen_records(screener, records))
+    results = list(screen_records(screener, list(workspace.primary_records())))
     summary = summarise(protocol, results, deduplicated=True)
     counts = {c.id: {"exclude": c.excluded, "flag": c.flagged, "unsure": c.unsure, "pass": c.passed}
               for c in summary.criteria}
+    first = {c.id: 0 for c in protocol.criteria}
     shown: dict[str, list[Example]] = {c.id: [] for c in protocol.criteria}
-    for record, outcomes, _verdict in results:
+    unsure: dict[str, list[Example]] = {c.id: [] for c in protocol.criteria}
+    for record, outcomes, verdict in results:
+        if verdict.outcome in (EXCLUDE, FLAG):
+            first[verdict.criterion] += 1
         for outcome in outcomes:
-            chosen = shown[outcome.criterion]
-            if outcome.outcome in (EXCLUDE, FLAG) and len(chosen) < examples:
-                criterion = protocol.criterion(outcome.criterion)
-                chosen.append(Example(screener.marked_title(record, criterion) or "(no title)", outcome.evidence))
-    return counts, shown
+            chosen = {EXCLUDE: shown, FLAG: shown, UNSURE: unsure}.get(outcome.outcome, {}).get(outcome.criterion)
+            if chosen is not None and len(chosen) < examples:
+                title, marks = screener.title_marks(record, protocol.criterion(outcome.criterion))
+                chosen.append(Example(title or "(no title)", outcome.evidence, marks))
+    totals = Totals(summary.records, summary.excluded, summary.flagged, summary.unsure, summary.passed)
+    return explain(protocol, counts, shown, header=header, first=first, unsure=unsure, totals=totals,
+                   audit=_audit_sentences(review, workspace, protocol))
+
+
+def _audit_sentences(review, workspace, protocol) -> dict[str, str]:  # noqa: ANN001
+    """Criterion id → the rules audit's finding, when the audit sampled this protocol's exclusions."""
+    from ..decisions.audit import review_audit
+    from ..decisions.stage import DecisionLog, primary_index
+
+    if review.protocol_path.resolve() != Path(protocol.path).resolve():
+        return {}
+    log = DecisionLog(review, primary_index(workspace), checked=workspace)
+    found = review_audit(review, workspace, log.decisions, log.rules, log.primary_of)
+    return {c.criterion: c.sentence() for c in found.criteria} if found else {}
 
 
 @rules_app.command("audit")

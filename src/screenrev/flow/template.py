@@ -82,12 +82,21 @@ _ROWS = (
      "Blue identification box"),
     ("screening", "node2", "screening", "Blue screening box", "Screening", "Blue screening box"),
     ("included", "node3", "included", "Blue included box", "Included", "Blue included box"),
+    # Counts PRISMA 2020 has no box for, for a reader of the file: the package finds its rows
+    # by substring, and no pattern it looks for occurs in these names, so it draws them nowhere.
+    ("records_awaiting", "NA", "awaiting", "Records awaiting screening: no title/abstract decision yet (not a "
+     "PRISMA 2020 box; the PRISMA2020 package ignores this row)", "Records awaiting screening", "NA"),
+    ("reports_awaiting", "NA", "awaiting", "Reports awaiting assessment: sought, no full-text decision yet (not a "
+     "PRISMA 2020 box; the PRISMA2020 package ignores this row)", "Reports awaiting assessment", "NA"),
 )
+#: Rows for readers only (the package ignores them).
+_READER_ROWS = frozenset({"records_awaiting", "reports_awaiting"})
 #: The template's ``data`` names that hold a count or a list of counts.
-FIELDS = tuple(row[0] for row in _ROWS if row[0] != "NA" and row[0] not in ("identification", "screening", "included"))
+FIELDS = tuple(row[0] for row in _ROWS
+               if row[0] != "NA" and row[0] not in ("identification", "screening", "included", *_READER_ROWS))
 _URLS = {"database_specific_results": "database_results.html", "register_specific_results": "database_results.html",
          "dbr_excluded": "dbrexcludedrecords.html"}
-_NO_URL = {"register_results", "organisation_results", "citations_results", "excluded_automatic",
+_NO_URL = {*_READER_ROWS, "register_results", "organisation_results", "citations_results", "excluded_automatic",
            "excluded_other", "new_reports", "total_reports"}
 
 
@@ -106,6 +115,8 @@ def template_values(flow: Flow) -> dict[str, str]:
     for name in ("database_specific_results", "register_specific_results", "dbr_excluded", "other_excluded"):
         values[name] = _listing(counts[name])
     values["excluded_other"] = str(flow.records_unscreened)
+    values["records_awaiting"] = str(flow.records_awaiting)
+    values["reports_awaiting"] = str(flow.reports_awaiting)
     return values
 
 

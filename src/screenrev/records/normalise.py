@@ -215,6 +215,12 @@ _PARENTHESES = re.compile(r"\s*\([^)]*\)")
 _LANGUAGE_SPLIT = re.compile(r"\s*(?:[;,/|]|\band\b)\s*")
 
 
+def language_name(code: str) -> str:
+    """The English name of an ISO 639-1 code (``es`` → ``Spanish``); the code itself when unknown."""
+    names = _LANGUAGES.get(code.lower())
+    return names[0].title() if names else code
+
+
 @lru_cache(maxsize=4096)
 def language(value: str | None) -> str | None:
     """The language as an ISO 639-1 code (``English``, ``eng``, ``EN`` → ``en``).

@@ -223,6 +223,15 @@ class Screener:
 
     def marked_title(self, record: dict, criterion: Criterion) -> str:
         """The record's title with the criterion's terms found in it between [brackets]."""
+        title, marks = self.title_marks(record, criterion)
+        pieces, last = [], 0
+        for start, end in marks:
+            pieces += [title[last:start], f"[{title[start:end]}]"]
+            last = end
+        return "".join(pieces) + title[last:]
+
+    def title_marks(self, record: dict, criterion: Criterion) -> tuple[str, tuple[Span, ...]]:
+        """The record's title as shown, and where the criterion's terms are in it (whole words, in order)."""
         text = _Text(record, self.matcher, ("title",))
         text.scan()
         shown, folded, found = text.shown, text.folded, text.found
@@ -233,14 +242,14 @@ class Screener:
                 spans.update(found.get(numbers[0], []))
             elif numbers[0] in found and numbers[1] in found:
                 spans.update(near(found[numbers[0]], found[numbers[1]], term.distance, folded))
-        pieces, last = [], 0
+        marks, last = [], 0
         for start, end in sorted(spans):
             if start < last:
                 continue
             end = word_end(folded, end)
-            pieces += [shown[last:start], f"[{shown[start:end]}]"]
+            marks.append((start, end))
             last = end
-        return "".join(pieces) + shown[last:]
+        return shown, tuple(marks)
 
     def highlights(self, text: str) -> list[Span]:
         """Where any of the protocol's terms occurs in ``text`` (whole words), for showing it."""

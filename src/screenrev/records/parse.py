@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -149,6 +150,7 @@ def read_export(
     notes.warnings.extend(decoded.warnings)
     text = decoded.text
     del decoded
+    notes.ends_mid_line = _ends_mid_line(text)
     if "\r" in text:  # as split_lines reads them
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if format:
@@ -163,17 +165,15 @@ def read_export(
         with bulk():  # the workers map too
             parsed = _read_in_parts(module, text, processes, split, ParsedFile(
                 path=path, sha256=sha256, format=module.NAME, encoding=encoding_used, raws=[],
-                warnings=notes.warnings))
+                warnings=notes.warnings), notes.ends_mid_line)
         if parsed is not None:
             return parsed
-    ends_mid_line = not text.rstrip(" \t").endswith("\n")
     lines = split_lines(text)
     del text  # a large export is held once, as lines, not twice
     with bulk():
         raws: list[RawRecord] = list(module.parse(lines, notes))
     _check_count(module, lines, raws, notes)
-    if ends_mid_line and module.NAME in _NO_END_MARKER:
-        _check_last_record(raws, notes)
+    _check_end(module, raws, notes)
     if not raws:
         raise notes.error(None, f"no records found in this {module.LABEL} file")
     if notes.risks and not accept_risks:
@@ -199,25 +199,62 @@ def read_export(
 _NO_END_MARKER = frozenset({"medline", "endnote_tagged", "refer", "refworks", "ovid", "ovid_display"})
 
 
-def _check_last_record(raws: list[RawRecord], notes: Notes) -> None:
-    """Say so when the last record lacks fields that every other record has, in a file
-    that ends in the middle of a line: formats with no end-of-record marker (MEDLINE,
-    EndNote tagged, Refer, RefWorks, Ovid…) give no other sign of a download cut off in
-    its last record. (Many complete exports lack a final line break, and many complete
-    last records lack a field the others have; measured on the real exports, only the two
-    together point to a cut.)"""
-    if len(raws) < 3:
+def _ends_mid_line(text: str) -> bool:
+    """Whether the text's last line has no line break after it: a download cut off there.
+
+    Spaces and tabs after the last line break count only in a file that writes such lines
+    elsewhere (otherwise they are the indentation of a continuation line, cut); a file of
+    CRLF lines that ends with a lone CR was cut between the two.
+    """
+    tail = text[-4096:]
+    last_break = max(tail.rfind("\n"), tail.rfind("\r"))
+    unfinished = tail[last_break + 1:]
+    if unfinished.strip(" \t"):
+        return True
+    if unfinished:
+        return _SPACES_LINE.search(text, 0, len(text) - len(unfinished)) is None
+    return last_break >= 0 and tail[last_break] == "\r" and "\r\n" in text
+
+
+_SPACES_LINE = re.compile(r"[\r\n][ \t]+[\r\n]")
+
+
+def _check_end(module: ModuleType, raws: list[RawRecord], notes: Notes) -> None:
+    """Say so when the last record may have been cut off, in a file whose records have no
+    end marker (``_NO_END_MARKER``, and RIS written without ER): nothing else tells a
+    download cut in its last record from a whole file.
+
+    A cut removes the end of a record, so the signs are at its end: the last record lacks
+    the line every other record ends with (a cut between two lines), or the format's last
+    line (``ends_whole``: False); or the file ends in the middle of a line (every export's
+    writer ends its lines with a line break), unless that line is the format's last line,
+    whole (``ends_whole``: True, e.g. PubMed's ``SO`` citation, RefWorks' ``OL``).
+    """
+    if not raws or not (module.NAME in _NO_END_MARKER or notes.open_ended):
         return
-    common = {tag for tag, value in raws[0].tags if value.strip()}
-    for raw in raws[1:-1]:
-        common.intersection_update(tag for tag, value in raw.tags if value.strip())
-        if not common:
+    last = raws[-1]
+    if not last.tags:
+        notes.warn(last.line, "the last record has nothing after its first line: is the file cut off? "
+                              "(re-export it to be sure)")
+        return
+    if len(raws) >= 3 and all(raw.tags for raw in raws[:-1]):
+        closing = {raw.tags[-1][0] for raw in raws[:-1]}
+        tag = closing.pop() if len(closing) == 1 else None
+        if tag is not None and all(own != tag for own, _ in last.tags):
+            shown = f"%{tag}" if module.NAME in ("endnote_tagged", "refer") else tag
+            notes.warn(last.line, f"the last record has no {shown} line, with which every other "
+                                  "record ends: is the file cut off? (re-export it to be sure)")
             return
-    missing = sorted(common.difference(tag for tag, value in raws[-1].tags if value.strip()))
-    if missing:
-        shown = ", ".join(missing[:6]) + (", …" if len(missing) > 6 else "")
-        notes.warn(raws[-1].line, f"the last record lacks {shown}, which every other record has: "
-                                  "is the file cut off? (re-export it to be sure)")
+    ends_whole = getattr(module, "ends_whole", None)
+    whole = ends_whole(last) if ends_whole is not None else None
+    if whole is False:
+        notes.warn(last.line, "the last record stops before the line that ends every "
+                              f"{module.LABEL} record of its kind: is the file cut off? "
+                              "(re-export it to be sure)")
+    elif notes.ends_mid_line and whole is None:
+        notes.warn(last.line, "the file ends in the middle of a line of the last record (no line "
+                              "break after it): is the file cut off? (check that record, or re-export "
+                              "the file to be sure)")
 
 
 def _head(text: str) -> list[str]:
@@ -231,7 +268,7 @@ def _head(text: str) -> list[str]:
 
 
 def _read_in_parts(
-    module: ModuleType, text: str, processes: int, split: Split, file: ParsedFile
+    module: ModuleType, text: str, processes: int, split: Split, file: ParsedFile, ends_mid_line: bool
 ) -> ParsedFile | None:
     """The file read by ``processes`` processes (``Split``), or None when it must be read in one pass."""
     cuts = _cuts(module, text, processes)
@@ -245,7 +282,9 @@ def _read_in_parts(
         for index in range(1, len(cuts) - 1):
             def read(index: int = index) -> tuple[int, Iterable[tuple[str, tuple]]] | None:
                 before = text.count("\n", 0, cuts[index])
-                raws = _read_part(module, text[cuts[index]:cuts[index + 1]], before, file.path)
+                last = index == len(cuts) - 2
+                raws = _read_part(module, text[cuts[index]:cuts[index + 1]], before, file.path,
+                                  ends_mid_line if last else None)
                 return None if raws is None else (len(raws), split.rows(replace(file, raws=raws)))
             try:
                 workers.append(PartWorker(os.path.join(scratch.name, f"part-{index}.sqlite"),
@@ -281,15 +320,20 @@ def _cuts(module: ModuleType, text: str, parts: int) -> list[int]:
     return cuts + [len(text)]
 
 
-def _read_part(module: ModuleType, text: str, first_line: int, path: str) -> list[RawRecord] | None:
+def _read_part(module: ModuleType, text: str, first_line: int, path: str,
+               ends_mid_line: bool | None = None) -> list[RawRecord] | None:
     """The records of one part of a file, numbered as in the file (its first line being
     ``first_line`` + 1); None when the part has anything to note, so that one pass over the
-    whole file reads it."""
+    whole file reads it. The last part of a file is given how the file ends
+    (``ends_mid_line``), and its end is checked (``_check_end``)."""
     lines, notes = split_lines(text), Notes(path, partial=True)
     try:
         raws = list(module.parse(lines, notes))
     except InputError:
         return None
+    if ends_mid_line is not None:
+        notes.ends_mid_line = ends_mid_line
+        _check_end(module, raws, notes)
     if notes.warnings or notes.risks or not _counts_agree(module.starts(lines), raws):
         return None
     for raw in raws:

@@ -17,6 +17,11 @@
 ``to_fields(raw) -> dict``
     the record mapped onto canonical fields (``record.FIELDS``), before the shared
     normalisation in ``normalise.finish``.
+
+A format whose records have no end marker may add ``ends_whole(raw) -> bool | None``:
+True when the record ends with the line the format's writers put last, whole (a file
+ending in the middle of that line is not taken for a cut one); False when it lacks the
+line they never leave out (the record was cut); None when the format cannot tell.
 """
 
 from __future__ import annotations
@@ -39,6 +44,12 @@ class Notes:
     partial: bool = False
     """The lines are one part of a file: what may be normal in a whole file (a record
     without an end marker) cannot be judged, and is noted."""
+    ends_mid_line: bool = False
+    """The file's last line has no line break after it (nor spaces only): where a
+    download cut off in the middle of a line ends."""
+    open_ended: bool = False
+    """The file's records have no end marker although its format has one (RIS written
+    without ER): only the end of the file can tell a cut in its last record."""
 
     def warn(self, line: int | None, message: str) -> None:
         """Something the user should know; the import goes on."""

@@ -292,6 +292,8 @@ class _Scanner:
         following = _ENTRY.search(text, line_end) if line_end >= 0 else None
         end = following.start() if following else len(text)
         chunk = text[body:end]
+        if following is None and not _closes(chunk, close):
+            raise _Unterminated
         head, comma, rest = chunk.partition(",")
         if "\n" in head or "=" in head or not comma:
             key, rest = "", chunk
@@ -318,6 +320,15 @@ class _Scanner:
                 value = value[1:-1]
             tags.append((match.group(1), value))
         return tags, end
+
+
+def _closes(chunk: str, close: str) -> bool:
+    """Whether the last entry of a file, read line by line (its braces do not balance, so
+    they cannot tell where it ends), ends as an entry does: ``}`` on a line of its own, or
+    right after its last value's own closing brace, quote or number. Otherwise the file
+    was cut inside it."""
+    last = chunk.rstrip().rpartition("\n")[2].strip()
+    return last == close or (last.endswith(close) and last[-2:-1] in ('}', '"', *"0123456789"))
 
 
 def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:

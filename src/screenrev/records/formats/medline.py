@@ -205,6 +205,22 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
         )
 
 
+def ends_whole(raw: RawRecord) -> bool | None:
+    """Whether the record ends as ERIC's and PubMed's do: an ERIC record with its ``PT``
+    publication types, a PubMed article (an owner, a PMID) with its ``SO`` citation, which
+    ends with a full stop. False when such a record lacks that line (Bookshelf records have
+    a ``BTI`` and no ``SO``); None for other writers, or an ``SO`` cut short."""
+    tag, value = raw.tags[-1]
+    owner = next((text.upper() for own, text in raw.tags if own == "OWN"), None)
+    if owner == "ERIC":
+        return tag == "PT"
+    if tag == "SO":
+        return True if value.endswith(".") else None
+    if owner and _has(raw, "PMID") and not _has(raw, "SO") and not _has(raw, "BTI"):
+        return False
+    return None
+
+
 _ISSN_SUFFIX = re.compile(r"\s*\((?:Electronic|Print|Linking)\)\s*$", re.IGNORECASE)
 _URL_START = ("http://", "https://", "ftp://", "www.")
 

@@ -116,6 +116,13 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
         )
 
 
+def ends_whole(raw: RawRecord) -> bool | None:
+    """True when the record ends with RefWorks' last line, whole: its output language,
+    ``OL English(30)`` (None otherwise: the format cannot tell)."""
+    tag, value = raw.tags[-1]
+    return True if tag == "OL" and value.endswith(")") else None
+
+
 _NON_DIGIT = re.compile(r"\D")
 _WHITESPACE = re.compile(r"\s+")
 

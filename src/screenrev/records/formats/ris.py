@@ -126,6 +126,7 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
     if record is not None:
         # A file whose records all end at the next TY is a dialect without ER; otherwise a
         # last record without ER (the only one included) is where a download was cut.
+        notes.open_ended = not closed and not ended_with_er
         if not closed and (ended_with_er or notes.partial or not unterminated):
             notes.risk(
                 record.line,

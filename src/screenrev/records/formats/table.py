@@ -432,6 +432,11 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
             list(zip(names, row)),
             {names[index]: row[index] for index in extra_columns},
         )
+    if last_line and last_line not in short_rows[-1:] and notes.ends_mid_line and lines[-1].endswith(delimiter):
+        # A row that stops right after a delimiter, with no line break, was cut there:
+        # its last cell reads as empty, and the row still has every column.
+        notes.warn(last_line, "the file ends right after a delimiter, in the middle of the last "
+                              "row: is the file cut off? (check that row, or re-export the file)")
     if short_rows:
         if short_rows == [last_line]:
             notes.risk(

@@ -32,6 +32,9 @@ echo "== The protocol's criteria applied to the unique records, and explained fo
 "$screenrev" rules explain protocol.yaml --examples 2 | head -40
 "$screenrev" rules explain protocol.yaml --examples 3 --format html --out rules.html
 
+echo "== A reviewer checked every record the rules excluded (the rules audit)"
+"$screenrev" rules audit
+
 echo "== Two reviewers screened every title and abstract; a third settled their conflicts"
 "$screenrev" agreement --stage title_abstract
 

@@ -167,7 +167,8 @@ def test_export_included_studies(runner: CliRunner, example: Path) -> None:
 def test_export_decisions_is_the_audit_trail(runner: CliRunner, example: Path) -> None:
     invoke(runner, "run")
     rows = list(csv.DictReader(io.StringIO(invoke(runner, "export", "decisions").stdout)))
-    assert len(rows) == 44
+    assert len(rows) == 46
+    assert sum(row["stage"] == "rules_audit" for row in rows) == 2
     zotero = [row for row in rows if row["key"].startswith("psycinfo-zotero")]
     assert zotero and all(row["record"].startswith("psycinfo-ovid") for row in zotero)
     assert rows[0]["file"] == "decisions/full_text-reviewer-a.csv" and rows[0]["line"] == "2"

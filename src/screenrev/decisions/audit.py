@@ -238,6 +238,11 @@ class CriterionAudit:
         """Records the criterion excludes that nobody checked."""
         return max(0, self.excluded - self.checked)
 
+    @property
+    def census(self) -> bool:
+        """Every record the criterion excludes was checked: the count is known, not estimated."""
+        return self.checked == self.excluded > 0
+
     def expected_wrongly(self) -> tuple[float, float, float] | None:
         """How many of the unchecked records are wrongly excluded, by the sample: estimate and 95 % bounds."""
         if self.rate is None:
@@ -253,6 +258,8 @@ class CriterionAudit:
         """One line: 'audited 60 of 1,234: 0 wrongly excluded (95 % CI 0.0–6.0 %)'."""
         if not self.checked:
             return f"audit: {self.sampled:,} sampled, none checked yet"
+        if self.census:
+            return f"audit: every one of the {self.excluded:,} records it excluded checked, {self.wrongly:,} wrongly excluded"
         waiting = f", {self.sampled - self.checked:,} still to check" if self.checked < self.sampled else ""
         return (f"audit: {self.checked:,} of {self.sampled:,} sampled checked{waiting}, {self.wrongly:,} wrongly "
                 f"excluded (95 % CI {_percent(self.low)}–{_percent(self.high)})")
@@ -279,10 +286,13 @@ class Audit:
 
     def line(self) -> str:
         """The one line under the automation box: 'Rules audited: n = 60 sampled, 0 wrongly
-        excluded, upper 95 % bound 6.0 %' (the bound of the criterion with the widest one)."""
+        excluded, upper 95 % bound 6.0 %' (the widest bound of a criterion whose records were
+        sampled; a criterion whose every record was checked has a count, not a bound)."""
         totals = self.counts()
-        checked = [c for c in self.criteria if c.checked]
-        bound = f", upper 95 % bound {_percent(max(c.high for c in checked))}" if checked else ""
+        estimated = [c for c in self.criteria if c.checked and not c.census]
+        bound = f", upper 95 % bound {_percent(max(c.high for c in estimated))}" if estimated else ""
+        if self.criteria and all(c.census for c in self.criteria):
+            bound = " (every record the rules excluded was checked)"
         waiting = f" ({totals['sampled'] - totals['checked']:,} not checked yet)" if totals["checked"] < totals["sampled"] else ""
         return (f"Rules audited: n = {totals['sampled']:,} sampled{waiting}, {totals['wrongly_excluded']:,} wrongly "
                 f"excluded{bound}")

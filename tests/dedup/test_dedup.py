@@ -129,6 +129,7 @@ ARTICLE_TITLE = ("Long-term effect of the complement inhibitor eculizumab on kid
     "Correction: " + ARTICLE_TITLE,
     ARTICLE_TITLE + " (vol 85, pg 553, 2010)",
     ARTICLE_TITLE + " (American Journal of Hematology (2010) 85 (553-559))",
+    ARTICLE_TITLE + " (American Journal of Hematology (2010) 85, 8 (553-559) DOI: 10.1002/ajh.21761)",
     "Retraction notice to: " + ARTICLE_TITLE,
 ])
 def test_erratum_or_correction_is_not_its_article(notice: str) -> None:
@@ -352,7 +353,8 @@ def test_reissued_doi_is_unsure_and_central_record_numbers_are_not_dois() -> Non
     title = "Nosocomial legionellosis: prevention and management"
     records = [
         record("old-doi", title, doi="10.1586/14737140.7.1.57", **common),
-        record("new-doi", title, doi="10.1586/14787210.7.1.57", **common),
+        # the authors missing: not everything agrees, so the other DOI is left to a human
+        record("new-doi", title, doi="10.1586/14787210.7.1.57", **{**common, "authors": []}),
         record("central", title, doi="10.1002/central/cn-00677540/full", database="CENTRAL", **common),
     ]
     result = deduplicate(records)
@@ -361,6 +363,9 @@ def test_reissued_doi_is_unsure_and_central_record_numbers_are_not_dois() -> Non
     assert together(result, "central", "old-doi") or together(result, "central", "new-doi")
     [pair] = result.unsure  # one pair per two clusters
     assert "doi" in pair.evidence or "(doi)" in pair.evidence.get("cluster", "")
+    # with the authors too, everything agrees: a legacy and a current DOI of one article
+    records[1] = record("new-doi", title, doi="10.1586/14787210.7.1.57", **common)
+    assert groups(deduplicate(records)) == {frozenset({"old-doi", "new-doi", "central"})}
 
 
 def test_article_number_and_printed_pages_are_not_a_conflict() -> None:
@@ -598,14 +603,16 @@ def test_unsure_pairs_are_sorted_with_ordered_keys_and_field_evidence() -> None:
 
 
 WORDS = ["cervical", "cancer", "screening", "hpv", "trial", "part", "II", "1", "[Review]", "Erratum:",
-         "α", "Reply", "protocol", "of", "the", "müller", "p16"]
+         "α", "Reply", "protocol", "of", "the", "müller", "p16", "Editor's", "comments", "In this issue"]
 FIELD_VALUES = {
     "year": st.sampled_from([None, "2010", "2011", "2013", "20", "1999//"]),
+    "issue": st.sampled_from([None, "1", "2", "1-2", "10 SUPPL. 1", "Suppl 2", "S1", "Aug", "Sep", "1)", "1113"]),
     "journal": st.sampled_from([None, "Nat Rev Nephrol", "Nature Reviews Nephrology", "Cochrane Database Syst Rev",
                                 "Blood.Conference: 52nd ASH Annual Meeting", "medRxiv", ""]),
-    "volume": st.sampled_from([None, "7", "7 Suppl 2", "Conference: 22nd FIGO 143", "x"]),
+    "volume": st.sampled_from([None, "7", "7 Suppl 2", "Conference: 22nd FIGO 143", "x", "1)", "1", "61"]),
     "pages": st.sampled_from([None, "23-35", "23-9", "e1001", "S12-S15", "01-Jun", "100A-101A", "-", "35"]),
-    "doi": st.sampled_from([None, "10.1/x", "10.1/y", "10.1101/2020.01.01.1", "10.1002/central/cn-1"]),
+    "doi": st.sampled_from([None, "10.1/x", "10.1/y", "10.1101/2020.01.01.1", "10.1002/central/cn-1",
+                            "https://doi.org/10.1//X/abstract", "10.1%2Fy/full"]),
     "abstract": st.sampled_from([None, "short", "Background " * 30]),
     "source_id": st.sampled_from([None, "1", "2"]),
     "database": st.sampled_from(["PubMed", "Embase"]),

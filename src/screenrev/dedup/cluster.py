@@ -6,10 +6,11 @@ A pure function over canonical records. Candidate pairs come from several blocki
 human called different. A false merge silently loses a study, a missed duplicate costs a
 screener a minute: when in doubt the verdict is "unsure" (the review queue), never "same".
 
-Hard cases, decided (each tested in tests/test_dedup.py):
+Hard cases, decided (each tested in tests/dedup/test_dedup.py or tests/dedup/test_locators.py):
 
 - Errata, corrections, retraction notices vs their article: different — a notice is its own record.
-- "Erratum to: X", "X (vol 85, pg 553, 2010)", "X (J Name (2009) 360 (542-4))": all notices of X.
+- "Erratum to: X", "X (vol 85, pg 553, 2010)", "X (J Name (2009) 360 (542-4))", "X (J Name (2014)
+  9, 4 (e94700) DOI: 10.…)": all notices of X.
 - A notice's label is set aside: two copies of one notice compare as X vs X.
 - Medline "[Erratum appears in …]", "[Comment in …]" on an article: removed; the article stays an article.
 - Comment, reply or letter on an article ("Comment on X", "X - Reply") vs the article: different.
@@ -26,9 +27,32 @@ Hard cases, decided (each tested in tests/test_dedup.py):
 - Equal identifier, dissimilar titles (< 0.7): unsure — identifiers get copied onto wrong records.
 - CENTRAL record numbers written as DOIs ("10.1002/central/cn-…"): ignored, they are not article DOIs.
 - Conflicting DOIs: different; unsure if title, journal, volume and first page all agree (a re-issued DOI).
+- Legacy and current DOI of one article (a journal moved publisher or changed ISSN, its back issues
+  registered again): two DOIs do not keep apart records whose equal distinctive title, journal,
+  volume and first page (or article number), year and authors (>= 0.8, first author equal) agree,
+  and whose long abstracts, if any, are alike; never for Cochrane reviews (another DOI, another version).
+- One DOI written many ways: "doi:", resolver links, percent escapes ("%28" is "("), the registrant's
+  legacy double slash ("10.1037//0022-…"), a landing page's tail ("/abstract", "/full", "/pdf",
+  "/epdf", "/asset/….pdf?v=…", queries), case: compared as one spelling. A SICI DOI cut at its "<"
+  ("10.1892/0891-6640(2003)017") names a volume, not an article: no DOI.
 - Conflicting volume or first page: different (overlapping ranges, equal last pages, e-locators: no conflict).
 - Years two or more apart: different; one apart (online first): same only with an agreeing locator.
-- Short or generic titles ("Editorial"): same only with locator and journal, or the same long abstract.
+- Short or generic titles ("Aripiprazole"): same only with locator and journal, or the same long abstract.
+- Recurring columns ("Editor's comments", "In this issue", "Reviewer acknowledgement", "Book reviews",
+  "Index", "Obituary", society news, meeting reports…): the title names no item, its place does. Another
+  issue, first page or month is a different record; same only at the same volume and first page or
+  issue, in the same journal — a volume alone, or a locator one record lacks, is no agreement.
+- Another issue of the same volume (or another month of the same year), for any title: the volume no
+  longer counts as agreeing, unless the first pages agree (pages run through a volume; the issue is
+  the field databases fill least reliably). Issue numbers above 100 are not compared: a whole run's
+  serial number (The Lancet's 9135) or a reference manager's record number, not an issue. Months
+  are read from the issue ("Aug", "May-Jun"): the canonical record keeps the year only.
+- Different numbered supplements of one volume ("Suppl 1" vs "Suppl 2"): different — each is a
+  publication of its own with its own pages. "Suppl. 1", "SUPPL 1", "Supplement_1", "S1", and a
+  supplement written in the volume ("61 Suppl 1") or in the issue, are one supplement.
+- A locator cut apart ("61(10 SUPPL. 1)" exported as volume "1)", or the supplement number taken for
+  the volume, "1"): a volume that is the cut tail of the other's volume(issue) is no conflict; the
+  same article number or page ("E2048", "A163", "S530") with title, authors, year and journal then merges.
 - A word replaced by one that is no typo ("adult"/"adolescent"): unsure at most, unless volume+page agree.
 - No title: same only when volume, first page, journal, year and authors all agree.
 - Same title at the same volume and first page: same, however the authors are spelled (one name shared).

@@ -1,8 +1,13 @@
-"""Comparing two prepared records field by field into a verdict: same, different or unsure."""
+"""Comparing two prepared records field by field into a verdict: same, different or unsure,
+with the evidence and the name of the rule that decided it.
+
+The hard cases these rules decide are listed in ``cluster.py``'s docstring.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from rapidfuzz.distance import Indel, Levenshtein
 
@@ -18,6 +23,8 @@ class Comparison:
     evidence: dict[str, str]
     reason: str = ""
     """What made the verdict "different" or "unsure" (a field or a kind of record)."""
+    rule: str = ""
+    """The rule that decided the verdict, e.g. ``title dissimilar`` or ``conflict: issue``."""
 
 
 def _title_similarity(a: Title, b: Title) -> tuple[float, str]:
@@ -73,14 +80,17 @@ def _first_authors_agree(a: Prepared, b: Prepared) -> bool | None:
     return True
 
 
-def _locator_evidence(a: Prepared, b: Prepared, evidence: dict[str, str]) -> tuple[str | None, int]:
-    """A conflict in volume or first page (its field) and how many locator fields agree."""
-    agree = 0
+def _locator_evidence(a: Prepared, b: Prepared, evidence: dict[str, str]) -> tuple[str | None, bool, bool]:
+    """A conflict in volume or first page (its field), whether the volumes agree and whether
+    the first pages (or article numbers) agree."""
+    volume_agree = page_agree = False
     conflict = None
     if a.volume is not None and b.volume is not None:
         if a.volume == b.volume:
-            agree += 1
+            volume_agree = True
             evidence["volume"] = f"equal {a.volume_raw}"
+        elif _volume_cut_from(a, b):
+            evidence["volume"] = f"{a.volume_raw} vs {b.volume_raw}: a piece of the other's volume(issue)"
         else:
             conflict = "volume"
             evidence["volume"] = f"{a.volume_raw} vs {b.volume_raw} differ"
@@ -90,7 +100,7 @@ def _locator_evidence(a: Prepared, b: Prepared, evidence: dict[str, str]) -> tup
         if pa.elocator != pb.elocator:
             evidence["pages"] = f"{shown}: article number vs pages"
         elif {r[0] for r in pa.ranges} & {r[0] for r in pb.ranges}:
-            agree += 1
+            page_agree = True
             evidence["pages"] = f"equal {a.page_raw}" if a.page_raw == b.page_raw else f"{shown} first page equal"
         elif any(x[0] <= y[1] and y[0] <= x[1] for x in pa.ranges for y in pb.ranges):
             evidence["pages"] = f"{shown} overlap"  # one database gives the last page only, say
@@ -99,7 +109,62 @@ def _locator_evidence(a: Prepared, b: Prepared, evidence: dict[str, str]) -> tup
         else:
             conflict = conflict or "pages"
             evidence["pages"] = f"{shown} differ"
-    return conflict, agree
+    return conflict, volume_agree, page_agree
+
+
+def _volume_cut_from(a: Prepared, b: Prepared) -> bool:
+    """Whether one record's volume is what is left of the other's "volume(issue)" locator
+    cut at its parenthesis: "1)" or "1" of volume 61, issue "10 SUPPL. 1".
+
+    The piece is the locator's last number, and either it is written as a piece (an
+    unbalanced parenthesis) or the whole locator is a supplement's, whose number a
+    database took for the volume.
+    """
+    for whole, piece in ((a, b), (b, a)):
+        if whole.locator_tail is not None and piece.volume == whole.locator_tail \
+                and (piece.volume_cut or whole.supplement):
+            return True
+    return False
+
+
+def _issue_conflict(a: Prepared, b: Prepared) -> str | None:
+    """``issue`` when the two stand in different issues of one volume, ``supplement`` when in
+    different numbered supplements of it, ``month`` when in different months of one year."""
+    ia, ib = a.issue_of, b.issue_of
+    if ia is None or ib is None:
+        return None
+    if a.volume is not None and a.volume == b.volume:
+        if ia.supplement and ib.supplement and ia.supplement != ib.supplement:
+            return "supplement"
+        if ia.numbers and ib.numbers and not ia.numbers & ib.numbers \
+                and (ia.supplement is None) == (ib.supplement is None):
+            return "issue"
+    if ia.months and ib.months and not ia.months & ib.months and a.year is not None and a.year == b.year:
+        return "month"
+    return None
+
+
+def _issues_agree(a: Prepared, b: Prepared) -> bool:
+    """Both records give the same issue: a number, a month or a numbered supplement."""
+    ia, ib = a.issue_of, b.issue_of
+    return bool(ia and ib and (ia.numbers & ib.numbers or ia.months & ib.months
+                               or (ia.supplement and ia.supplement == ib.supplement)))
+
+
+def _legacy_doi(title_sim: float, how: str, generic: bool, full_locator: bool, journal_agree: bool | None,
+                year_gap: int | None, author_overlap: float, first_agree: bool | None,
+                abstract_sim: float | None, cochrane: bool) -> bool:
+    """Whether two different DOIs can be one article's legacy and current DOI: everything
+    else agrees and names one item — the same distinctive title, journal, volume and first
+    page (or article number), year, and authors; long abstracts, if both have one, alike.
+
+    A publisher that takes over a journal, or a journal whose ISSN changes, registers the
+    back issues again ("10.1586/14737140.7.1.57" and "10.1586/14787210.7.1.57"). Cochrane's
+    DOIs are left out: there another DOI is another version of the review.
+    """
+    return (how == "equal" and title_sim == 1.0 and not generic and full_locator and bool(journal_agree)
+            and year_gap == 0 and author_overlap >= 0.8 and bool(first_agree)
+            and (abstract_sim is None or abstract_sim >= 0.9) and not cochrane)
 
 
 def _page_ranges(a: Prepared, b: Prepared) -> bool:
@@ -111,13 +176,13 @@ def _listed(numbers: frozenset[int]) -> str:
     return " ".join(str(number) for number in sorted(numbers))
 
 
-_LOCATOR_CONFLICTS = ("volume", "pages", "year", "venue", "numbers")
+_LOCATOR_CONFLICTS = ("volume", "pages", "year", "venue", "numbers", "issue", "supplement", "month")
 #: Reasons a pair is unsure that also keep it from meeting through a third record.
 CAUTIONS = frozenset({"preprint vs published version", "doi", "part", "numbers", "year", "type"})
 
 
 def compare_records(a: Prepared, b: Prepared) -> Comparison:
-    """Verdict on one pair of records, with the evidence field by field."""
+    """Verdict on one pair of records, with the evidence field by field and the rule that decided."""
     evidence: dict[str, str] = {}
     conflicts: list[str] = []  # reasons the two cannot be the same record
     soft: str | None = None  # a reason to leave the decision to a human
@@ -145,9 +210,26 @@ def compare_records(a: Prepared, b: Prepared) -> Comparison:
         title_sim, how = _title_similarity(ta, tb)
         evidence["title"] = how if how in ("equal", "translation equal") else f"{title_sim:.2f} {how}"
         if title_sim < 0.7 and not identifier_equal:
-            return Comparison(DIFFERENT, round(0.55 * title_sim, 4), evidence, "title")  # most pairs end here
+            # most pairs end here
+            return Comparison(DIFFERENT, round(0.55 * title_sim, 4), evidence, "title", "title dissimilar")
+    # a title the journal prints in issue after issue ("Editor's comments", "Index"), or no
+    # title at all: only the item's place tells two such records apart
+    placeless = not (ta and tb) or ta.recurring or tb.recurring
 
-    locator_conflict, locator_agree = _locator_evidence(a, b, evidence)
+    locator_conflict, volume_agree, page_agree = _locator_evidence(a, b, evidence)
+    issue_conflict = _issue_conflict(a, b)
+    if issue_conflict:
+        evidence[issue_conflict] = f"{a.issue or a.volume_raw} vs {b.issue or b.volume_raw} differ"
+        if placeless or issue_conflict == "supplement":
+            # a supplement is a publication of its own (one meeting's abstracts, say) with
+            # pages of its own: the same title in another supplement is another report
+            conflicts.append(issue_conflict)
+        elif not page_agree:
+            # another issue of the volume: the volume no longer counts as agreeing (with
+            # equal first pages the pages place the item, and the issue is the field
+            # databases fill least reliably)
+            volume_agree = False
+    locator_agree = volume_agree + page_agree
     # the item's place identified: volume and first page, or an article number ("CD006273")
     full_locator = locator_agree == 2 or bool(
         locator_agree and a.pages and a.pages.elocator and b.pages and b.pages.elocator and a.page == b.page
@@ -223,80 +305,103 @@ def compare_records(a: Prepared, b: Prepared) -> Comparison:
         # one DOI and one title: the same item, whatever its locator says (online-first
         # pages, an article number for a page, a Cochrane review's year as its volume)
         conflicts = [reason for reason in conflicts if reason not in _LOCATOR_CONFLICTS]
+    legacy_doi = False
     if doi_conflict:
-        if full_locator and title_sim >= 0.95 and journal_agree:
+        if not conflicts and _legacy_doi(title_sim, how, placeless or ta.generic or tb.generic, full_locator,
+                                         journal_agree, year_gap, author_overlap, first_agree, abstract_sim,
+                                         a.cochrane or b.cochrane):
+            legacy_doi = True
+            evidence["doi"] = f"{a.doi} vs {b.doi}: one article's two DOIs, everything else agrees"
+        elif full_locator and title_sim >= 0.95 and journal_agree:
             soft = soft or "doi"  # a DOI the publisher issued again; a human decides
         else:
             conflicts.insert(0, "doi")
     hard = conflicts[0] if conflicts else None
     score = _score(title_sim, author_overlap, locator_agree, journal_agree, identifier_equal, not (ta and tb))
     if hard:
-        return Comparison(DIFFERENT, min(score, 0.3), evidence, hard)
+        return Comparison(DIFFERENT, min(score, 0.3), evidence, hard, _rule_name("conflict", hard))
 
     authors_fit = author_overlap < 0 or author_overlap >= 0.8 or (author_overlap >= 0.5 and first_agree is not False)
     if identifier_equal:
         if ta and tb and title_sim < 0.7:
-            verdict = UNSURE  # an identifier copied onto the wrong record
+            verdict, rule = UNSURE, "identifier equal, title dissimilar"  # an identifier copied onto the wrong record
         else:
-            verdict = SAME
+            verdict, rule = SAME, "identifier equal"
             score = max(score, 0.95)
+    elif legacy_doi:
+        verdict, rule = SAME, "legacy and current doi"
     elif ta and tb:
-        verdict = _verdict_on_titles(
+        verdict, rule = _verdict_on_titles(
             ta, tb, title_sim, how, locator_agree, full_locator, journal_agree, author_overlap, authors_fit,
-            first_agree, year_gap, abstract_sim,
+            first_agree, year_gap, abstract_sim, volume_agree and (page_agree or _issues_agree(a, b)),
         )
     else:
         complete = (
             full_locator and journal_agree and first_agree and author_overlap >= 0.8 and year_gap == 0
         )
         if complete:
-            verdict = SAME
+            verdict, rule = SAME, "no title: complete locator"
         elif locator_agree and first_agree:
-            verdict = UNSURE
+            verdict, rule = UNSURE, "no title: partial locator"
         else:
-            verdict = DIFFERENT
+            verdict, rule = DIFFERENT, "no title: no locator"
     if verdict == SAME and soft and not (identifier_equal and soft in _LOCATOR_CONFLICTS + ("part",)):
         verdict = UNSURE
         evidence["caution"] = soft
-    return Comparison(verdict, score, evidence, soft or ("" if verdict == SAME else "similarity"))
+        rule = _rule_name("caution", soft)
+    return Comparison(verdict, score, evidence, soft or ("" if verdict == SAME else "similarity"), rule)
+
+
+@cache
+def _rule_name(kind: str, reason: str) -> str:
+    """One string per rule, however many comparisons it decides."""
+    return f"{kind}: {reason}"
 
 
 def _verdict_on_titles(ta: Title, tb: Title, title_sim: float, how: str, locator_agree: int,
                        full_locator: bool, journal_agree: bool | None, author_overlap: float,
                        authors_fit: bool, first_agree: bool | None, year_gap: int | None,
-                       abstract_sim: float | None) -> str:
-    """The verdict on two records with titles and nothing that tells them apart."""
+                       abstract_sim: float | None, place_agrees: bool) -> tuple[str, str]:
+    """The verdict on two records with titles and nothing that tells them apart, and its rule.
+
+    ``place_agrees``: the same volume, and the same first page or issue.
+    """
     generic = ta.generic or tb.generic
     if title_sim >= 0.95:
         if full_locator and journal_agree is not False and author_overlap != 0:
             # the same title at the same volume and first page: the same item, whatever
             # the spelling of its authors (name order, typos, truncated lists)
-            return SAME
+            return SAME, "title at volume and page"
         if not authors_fit:
-            return UNSURE if locator_agree else DIFFERENT
+            return (UNSURE if locator_agree else DIFFERENT), "authors misfit"
         if generic:
-            # "Editorial", "Aripiprazole": identified by a locator, or by the same long abstract
-            same_abstract = bool(abstract_sim and abstract_sim >= 0.95)
-            return SAME if (locator_agree and journal_agree) or (same_abstract and title_sim == 1.0) else UNSURE
+            # "Aripiprazole": identified by a locator, or by the same long abstract; a
+            # recurring column ("Editor's comments") only by its place in the journal: a
+            # volume alone, or a locator one record lacks, is no agreement
+            if (place_agrees if ta.recurring or tb.recurring else locator_agree) and journal_agree:
+                return SAME, "generic title at its place"
+            if abstract_sim and abstract_sim >= 0.95 and title_sim == 1.0:
+                return SAME, "generic title, same abstract"
+            return UNSURE, "generic title, place unknown"
         if how in ("prefix", "contained") and not locator_agree:
-            return UNSURE
+            return UNSURE, "cut title without locator"
         if journal_agree is False and not full_locator:
-            return UNSURE  # another journal: a summary, a reprint, or another report
+            return UNSURE, "other journal"  # a summary, a reprint, or another report
         if how == "similar" and _content_words_differ(ta, tb):
-            return UNSURE  # "adult" vs "adolescent": alike in letters, not in meaning
+            return UNSURE, "content words differ"  # "adult" vs "adolescent": alike in letters, not in meaning
         support = locator_agree + bool(journal_agree) + (author_overlap >= 0.8) + bool(abstract_sim and abstract_sim > 0.9)
-        return SAME if support else UNSURE
+        return (SAME, "title with support") if support else (UNSURE, "title without support")
     if title_sim >= 0.85 and not authors_fit:
-        return DIFFERENT
+        return DIFFERENT, "similar title, authors misfit"
     if title_sim >= 0.85 and full_locator and journal_agree is not False and not generic \
             and not _content_words_differ(ta, tb, substitutions_only=True):
-        return SAME  # a word lost ("Interferon- (IFN-)"), none replaced
+        return SAME, "word lost at volume and page"  # "Interferon- (IFN-)": a word lost, none replaced
     if (ta.translated or tb.translated) and title_sim >= 0.75 and full_locator and journal_agree \
             and author_overlap >= 0.8 and first_agree and year_gap == 0:
-        return SAME  # two translations of one foreign title, at the same volume and page
+        return SAME, "translations at volume and page"  # two translations of one foreign title
     if title_sim >= 0.85 or (title_sim >= 0.7 and locator_agree and authors_fit and author_overlap >= 0):
-        return UNSURE
-    return DIFFERENT
+        return UNSURE, "similar title"
+    return DIFFERENT, "title too dissimilar"
 
 
 def _content_words_differ(ta: Title, tb: Title, substitutions_only: bool = False) -> bool:

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import unquote
 
 from rapidfuzz import fuzz
 
@@ -87,10 +88,11 @@ _BRACKET_NOTE = re.compile(
     re.IGNORECASE,
 )
 # An erratum notice indexed under the corrected article's title, followed by its citation:
-# Web of Science "Title (vol 85, pg 553, 2010)", Embase "Title (Journal (2009) 360 (542-544))".
+# Web of Science "Title (vol 85, pg 553, 2010)", Embase "Title (Journal (2009) 360 (542-544))",
+# Scopus "Title (PLoS ONE (2014) 9, 4 (e94700) DOI: 10.1371/journal.pone.0094700)".
 _CITED_ERRATUM = re.compile(
     r"\(\s*vol\.?\s*\d+[^()]*\b(?:pg|page|p)\.?\s*\w+[^()]*\)\s*\.?\s*$"
-    r"|\(\s*[^()]*\(\d{4}\)[^()]*\([^()]*\d[^()]*\)\s*\)\s*\.?\s*$",
+    r"|\(\s*[^()]*\(\d{4}\)[^()]*\([^()]*\d[^()]*\)(?:\s*doi:?\s*10\.[^()]*)?\s*\)\s*\.?\s*$",
     re.IGNORECASE,
 )
 # Kinds of record are told from the title as written (lowercase, punctuation kept).
@@ -175,6 +177,29 @@ _GENERIC_TITLE_WORDS = frozenset({
     "obituary", "conference", "meeting", "proceedings", "summary", "highlights", "guest",
     "dear", "correspondence", "discussion", "conclusion", "conclusions", "author", "authors",
 })
+# Titles a journal prints again and again, issue after issue: a column, a notice, a list.
+# Such a title names no item; only its place (volume, issue, page) does.
+_RECURRING = re.compile(
+    r"(?:the |a )?(?:"
+    r"(?:guest |invited )?editors?(?: s)? (?:comments?|notes?|choice|corner|page|column|introduction|remarks?|"
+    r"perspective|message|letter|desk|view|welcome|summary|preface)"
+    r"|(?:remarks?|comments?|notes?|letter|message|words?|news|report|column|greetings?) (?:from|of|by) the "
+    r"(?:editors?|editor in chief|president|chair|chairman|chairperson|executive director|publisher|society|association)"
+    r"|(?:in |from )?this issue|in the (?:current|next|this) issue|issue (?:highlights|information|at a glance)"
+    r"|(?:reviewers?|referees?) (?:acknowledge?ments?|list|index|thanks)"
+    r"|(?:acknowledge?ments?|thanks?) (?:of|to) (?:our |the )?(?:reviewers?|referees?)\b.*"
+    r"|thank you to (?:our )?(?:reviewers?|referees?)\b.*|(?:list of )?reviewers? (?:for|of|in) (?:volume|\d{4})\b.*"
+    r"|book reviews?|books? received|(?:author|subject|cumulative|annual|volume) index\b.*|index(?: to volume\b.*| of authors)?"
+    r"|(?:table of )?contents|introduction|preface|foreword|obituar(?:y|ies)|in memoriam\b.*"
+    r"|(?:society|association|college|academy|member|membership|chapter|section|institute) news"
+    r"|news(?: and (?:notes|views|events|comment))?|meeting reports?"
+    r"|report (?:of|from|on) the\b.*\b(?:meeting|congress|conference|symposium|assembly)\b.*"
+    r"|announcements?|calendar(?: of events)?|upcoming (?:events|meetings)|correspondence|letters?(?: to the editors?)?"
+    r"|highlights|abstracts|editorial(?: (?:comment|note|board))?|president s (?:message|column|report|page|letter|corner)"
+    r"|message from the president|corrigend(?:um|a)|errat(?:um|a)|corrections?|masthead|cover(?: image| picture)?"
+    r"|front matter|back matter|classifieds?|(?:case|image) of the month|quiz|what s new"
+    r")"
+)
 STOPWORDS = frozenset({"the", "a", "an", "of", "to", "in", "on", "and", "for", "from", "with", "by",
                    "at", "or", "is", "are", "as", "its", "their", "be", "vs", "versus", "via",
                    "after", "during", "among", "between", "into", "without", "study", "patients",
@@ -237,6 +262,9 @@ class Title:
     kinds: frozenset[str]
     part: int | None
     generic: bool
+    """Short, or made of words any title could have ("Editorial", "Aripiprazole")."""
+    recurring: bool
+    """A title the journal prints again and again ("Editor's comments", "In this issue", "Index")."""
     conference_note: bool
     translated: bool
     """The title was given in brackets (an English translation) or with a translation."""
@@ -300,6 +328,7 @@ def _title(raw: str) -> Title | None:
     if erratum_note:
         kinds.add("erratum")
     informative = [w for w in words if w not in _GENERIC_TITLE_WORDS]
+    recurring = bool(_RECURRING.fullmatch(folded))
     compact = folded.replace(" ", "")
     return Title(
         compact=compact,
@@ -308,7 +337,8 @@ def _title(raw: str) -> Title | None:
         numbers=_numbers(words),
         kinds=frozenset(kinds),
         part=_part(folded, words),
-        generic=len(compact) < 30 or len(informative) < 3,
+        generic=len(compact) < 30 or len(informative) < 3 or recurring,
+        recurring=recurring,
         conference_note=conference_note,
         translated=translated,
     )
@@ -499,11 +529,130 @@ def _pages(raw: str) -> _Pages | None:
     return _Pages(tuple(ranges), elocator, len(ranges) == 1 and ranges[0][2] is None)
 
 
+_DOI_START = re.compile(r"10\.\d{3,9}/")
+_DOI_PREFIX_SLASHES = re.compile(r"^(10\.\d{3,9})/{2,}")
+# What a publisher's landing page adds after the DOI in a link that a database exported
+# as the DOI: the page's kind, a file under it, a query, a session.
+_DOI_LANDING = re.compile(
+    r"(?:[?#].*|;jsessionid.*|/asset/.*|/(?:abstract|full|fulltext|pdf|epdf|pdfdirect|pdfplus|summary|"
+    r"references|citedby|suppinfo|html|meta|issuetoc|figures|tables|info))+$"
+)
+
+# A SICI DOI ("10.1892/0891-6640(2003)017<0680:DPFICK>2.3.CO;2") cut at its "<" is left
+# with the journal's ISSN, the year and the volume: it names a volume, not an article.
+_SICI_CUT = re.compile(r"^10\.\d{4,9}/\d{4}-\d{3}[\dx]\(\d{4}\)\d*$")
+
+
+@lru_cache(maxsize=65536)
+def doi_key(raw: str) -> str | None:
+    """One spelling for a DOI however it was written, or None when there is no DOI in it.
+
+    Resolver and ``doi:`` prefixes, percent escapes (``%28`` is ``(``), case, the double
+    slash some registrants used after the prefix (``10.1037//0022-…``, which resolves to
+    the same article as ``10.1037/0022-…``) and a landing page's tail (``/abstract``,
+    ``/full``, ``/pdf``, ``/epdf``, ``/asset/….pdf?v=…``) are not part of the DOI; a SICI
+    DOI cut short at its "<" is no article's DOI.
+    """
+    text_ = raw.strip().lower()
+    if "%" in text_:
+        text_ = unquote(text_)
+    start = _DOI_START.search(text_)
+    if start is None:
+        return None
+    text_ = _DOI_PREFIX_SLASHES.sub(r"\1/", text_[start.start():].split()[0])
+    text_ = _DOI_LANDING.sub("", text_).rstrip(".,;")
+    if _SICI_CUT.match(text_):
+        return None
+    return text_ if _DOI_START.match(text_) and len(text_) > len(start.group(0)) else None
+
+
+_MONTH_NUMBERS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+                  "sep": 9, "oct": 10, "nov": 11, "dec": 12}
+_MONTH_NAME = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:[a-z]*)\.?")
+# "Suppl", "Suppl. 1", "SUPPL 2", "Supplement_1", "Suppl A", "S1": a supplement and its number.
+_SUPPLEMENT_MARK = re.compile(r"\b(?:supplement|suppl|supp|sup|spl)\b\.?\s*(\d+|[a-z](?![a-z]))?|\bs(\d+)\b")
+# Parts and special-issue labels inside an issue ("11, Part 1", "14, Sp. Iss. SI") say
+# nothing more about which issue it is.
+_ISSUE_LABELS = re.compile(r"\b(?:pt|part)\b\.?\s*\w+|\bsp\.?\s*iss\.?(?:\s*si\b)?|\bspecial issue\b|\bsi\b"
+                           r"|\b(?:no|nr|number|issue)\b\.?")
+_ISSUE_RANGE = re.compile(r"(\d+)\s*[-/&\u2010-\u2015]\s*(\d+)")
+_ISSUES_IN_A_VOLUME = 100
+_SPREADSHEET_DATE = re.compile(r"^\d{1,2}-[a-z]{3}$|^[a-z]{3}-\d{1,2}$")  # "1-6" became "01-Jun"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """What an issue field says about where in a volume an item stands."""
+
+    numbers: frozenset[int]
+    """The issue's number, or the numbers of a combined issue ("1-2")."""
+    months: frozenset[int]
+    """Months the issue is named by ("Aug", "May-Jun"), 1 to 12."""
+    supplement: int | None
+    """The supplement's number (0 when unnumbered, 101… for A, B…); None when not a supplement."""
+
+
+@lru_cache(maxsize=65536)
+def _issue(raw: str) -> Issue | None:
+    """An issue as written ("3", "1-2", "10 SUPPL. 1", "Suppl 2", "Aug", "14, Sp. Iss. SI"),
+    or None when the field holds something else (an affiliation, a note) or nothing usable."""
+    text_ = raw.lower().replace("_", " ").strip(" .,;")
+    if not text_ or len(text_) > 40 or "@" in text_ or _SPREADSHEET_DATE.match(text_):
+        return None
+    supplement = None
+    mark = _SUPPLEMENT_MARK.search(text_)
+    if mark:
+        number = mark.group(1) or mark.group(2)
+        supplement = 0 if not number else int(number) if number.isdigit() else 100 + ord(number) - ord("a") + 1
+        text_ = text_[: mark.start()] + " " + text_[mark.end():]
+    text_ = _ISSUE_LABELS.sub(" ", text_)
+    months = [_MONTH_NUMBERS[match.group(1)] for match in _MONTH_NAME.finditer(text_)]
+    if len(months) == 2 and "-" in text_ and months[0] < months[1]:
+        months = list(range(months[0], months[1] + 1))  # "Jan-Mar"
+    text_ = _MONTH_NAME.sub(" ", text_)
+    if any(ch.isalpha() for ch in text_):
+        return None  # words an issue never holds
+    numbers: set[int] = set()
+    for match in _ISSUE_RANGE.finditer(text_):
+        first, last = int(match.group(1)), int(match.group(2))
+        numbers.update(range(first, last + 1) if 0 < last - first <= 12 else (first, last))
+    numbers.update(int(run) for run in _FIRST_INT.findall(_ISSUE_RANGE.sub(" ", text_)))
+    # A volume has at most a hundred issues (twice-weekly journals reach seventy); a larger
+    # number counts issues over the journal's whole run (The Lancet's 9135) or is no issue
+    # at all (a reference manager's record number in its "Number" field), and proves nothing.
+    numbers = {number for number in numbers if number <= _ISSUES_IN_A_VOLUME}
+    if not numbers and not months and supplement is None:
+        return None
+    return Issue(frozenset(numbers), frozenset(months), supplement)
+
+
+def _locator_tail(volume: str, issue: str) -> int | None:
+    """The last number of a locator written "volume(issue)" when it has more than one: what
+    is left when the locator is cut at its parenthesis ("1)" of "61(10 SUPPL. 1)")."""
+    runs = _FIRST_INT.findall(f"{volume} {issue}")
+    return int(runs[-1]) if len(runs) >= 2 else None
+
+
 def _text(value: object) -> str:
     """A field as text ("" when empty), whatever type a caller stored."""
     if value is None:
         return ""
     return value if isinstance(value, str) else str(value)
+
+
+def _issue_of(volume: str, issue: str) -> Issue | None:
+    """The record's issue, with the supplement that some databases write in the volume
+    ("61 Suppl 1") and others in the issue ("Suppl. 1", "Supplement_1", "S1")."""
+    parsed = _issue(issue) if issue else None
+    if volume and not volume.isdigit():
+        mark = _SUPPLEMENT_MARK.search(volume.lower().replace("_", " "))
+        if mark and (parsed is None or parsed.supplement is None):
+            in_volume = _issue(volume[mark.start():])
+            if in_volume is not None and in_volume.supplement is not None:
+                if parsed is None:
+                    return Issue(frozenset(), frozenset(), in_volume.supplement)
+                return Issue(parsed.numbers, parsed.months, in_volume.supplement)
+    return parsed
 
 
 class Prepared:
@@ -512,8 +661,8 @@ class Prepared:
     __slots__ = (
         "index", "key", "database", "source_id", "doi", "title", "authors", "surnames",
         "first_author", "year", "journal", "meeting", "journal_raw", "conference", "cochrane",
-        "preprint", "volume", "volume_raw", "issue", "pages", "page", "page_raw", "supplement",
-        "abstract", "completeness", "order",
+        "preprint", "volume", "volume_raw", "volume_cut", "issue", "issue_of", "locator_tail", "pages", "page",
+        "page_raw", "supplement", "abstract", "completeness", "order",
     )
 
     def __init__(self, index: int, record: dict) -> None:
@@ -521,7 +670,8 @@ class Prepared:
         self.key = record["key"]
         self.database = record.get("database") or ""
         self.source_id = _text(record.get("source_id")).strip().lower()
-        doi = _text(record.get("doi")).strip().lower()
+        written_doi = _text(record.get("doi"))
+        doi = (doi_key(written_doi) or "") if written_doi else ""
         if doi.startswith("10.1002/central/"):
             doi = ""  # CENTRAL's record number written as a DOI, not the article's DOI
         self.doi = doi or None
@@ -549,7 +699,11 @@ class Prepared:
         self.preprint = preprint or bool(doi and doi.startswith(_PREPRINT_DOI)) or "preprint" in types or "posted content" in types
         self.volume_raw = _text(record.get("volume"))
         self.volume = _first_int(_ORDINAL_NUMBER.sub(" ", self.volume_raw)) if self.volume_raw else None
+        # a piece of a "volume(issue)" locator cut at its parenthesis: "1)", "61(10"
+        self.volume_cut = self.volume_raw.count("(") != self.volume_raw.count(")")
         self.issue = _text(record.get("issue"))
+        self.issue_of = _issue_of(self.volume_raw, self.issue)
+        self.locator_tail = _locator_tail(self.volume_raw, self.issue) if self.volume_raw or self.issue else None
         pages = _text(record.get("pages")).strip()
         self.page_raw = pages or None
         self.pages = _pages(pages) if pages else None

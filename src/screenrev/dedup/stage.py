@@ -231,10 +231,17 @@ class DedupSummary:
     """Pairs in the review queue still without a decision (when a queue was written)."""
 
 
+#: The modules whose code decides the clusters: a change to any of them is a new matcher.
+MATCHER_MODULES = ("prepare.py", "blocking.py", "compare.py", "cluster.py")
+
+
 def dedup_inputs(review: Review, workspace: Workspace) -> str:
     """A fingerprint of what the clusters are computed from: every search as stored, every
-    duplicate-pair decision file, and the version of the matcher."""
+    duplicate-pair decision file, and the version of the matcher (its code, read as bytes
+    so that the matcher need not be loaded)."""
     digest = hashlib.sha256(f"screenrev {__version__}\n".encode())
+    for name in MATCHER_MODULES:
+        digest.update(hashlib.sha256(Path(__file__).with_name(name).read_bytes()).digest())
     for name, sha256 in sorted(workspace.stored_searches().items()):
         digest.update(f"search {name} {sha256}\n".encode())
     for path in decision_files(review.decisions_dir):

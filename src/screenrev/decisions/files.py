@@ -194,11 +194,13 @@ class Settlement:
 
 #: The rules audit's sample (``decisions/audit.py``), kept beside the decisions it asks for.
 AUDIT_SAMPLE_FILE = "rules-audit-sample.csv"
+#: Reports linked into studies (``decisions/studies.py``).
+STUDIES_FILE = "studies.csv"
 
 
 def decision_files(folder: Path) -> list[Path]:
-    """The screening decision files under a decisions folder (duplicate-pair files and the
-    rules audit's sample left out)."""
+    """The screening decision files under a decisions folder (duplicate-pair files, the
+    rules audit's sample and the study links left out)."""
     if not folder.is_dir():
         return []
     from ..dedup.stage import (
@@ -206,7 +208,8 @@ def decision_files(folder: Path) -> list[Path]:
     )
 
     return [path for path in sorted(folder.rglob("*.csv"))
-            if not (path.name == AUDIT_SAMPLE_FILE and path.parent == folder) and not is_queue_file(path)]
+            if not (path.name in (AUDIT_SAMPLE_FILE, STUDIES_FILE) and path.parent == folder)
+            and not is_queue_file(path)]
 
 
 def _display(path: Path, root: Path) -> str:

@@ -14,8 +14,9 @@ stated stopping rule; written as ``excluded_other`` in the template), ``records_
 (no decision yet and no stopping rule), ``reports_awaiting`` (sought, no full-text
 decision yet), ``dbr_included``/``other_included`` (reports included per stream) and
 ``human_overrides`` (records a rule excluded that a reviewer screened anyway: the human
-decision counts). One record is one report, and one included report one study: reports
-of the same study are not linked.
+decision counts). One record is one report; included reports that the reviewers linked
+into a study (``decisions/studies.py``) count as one study, every other included report as
+a study of its own.
 """
 
 from __future__ import annotations
@@ -146,12 +147,16 @@ def count_flow(
     other_methods: OtherMethods | None = None,
     previous: tuple[int, int] = (0, 0),
     stopping: Stopping | None = None,
+    studies: Mapping[str, str] | None = None,
 ) -> Flow:
     """Count the flow from ``(key, database, primary key)`` rows, one per imported record.
 
     ``rule_exclusions`` maps primary records to the label of the rule that excluded them;
-    ``title_abstract`` and ``full_text`` hold the settled decision per primary record.
+    ``title_abstract`` and ``full_text`` hold the settled decision per primary record;
+    ``studies`` maps included reports to the study they report (unlinked: a study each).
     """
+    study_of = studies or {}
+    included: list[str] = []
     registers = set(registers)
     other = other_methods or OtherMethods()
     flow = Flow(stopping_rule=stopping.describe() if stopping else "")
@@ -205,6 +210,7 @@ def count_flow(
                 full_text_excluded[assessed.reason or NO_REASON] += 1
             else:
                 flow.dbr_included += 1
+                included.append(record)
     flow.excluded_automatic_reasons = _ranked(automatic)
     flow.records_excluded_reasons = _ranked(excluded)
     flow.dbr_excluded = _ranked(full_text_excluded)
@@ -213,9 +219,10 @@ def count_flow(
         setattr(flow, name, getattr(other, name))
     flow.other_excluded = _ranked(Counter(other.other_excluded))
     flow.other_included = other.other_assessed - sum(other.other_excluded.values())
-    # Reports of the same study are not linked: each included report is one study.
     flow.new_reports = flow.dbr_included + flow.other_included
-    flow.new_studies = flow.new_reports
+    # Linked reports of one study count once; reports found by other methods are counted
+    # by hand, one study each.
+    flow.new_studies = len({study_of.get(record, record) for record in included}) + flow.other_included
     flow.previous_studies, flow.previous_reports = previous
     flow.total_studies = flow.previous_studies + flow.new_studies
     flow.total_reports = flow.previous_reports + flow.new_reports
@@ -251,7 +258,8 @@ def identities(flow: Flow) -> list[tuple[str, int, int]]:
          flow.other_assessed, total(flow.other_excluded.values()) + flow.other_included),
         ("new_reports = dbr_included + other_included",
          flow.new_reports, flow.dbr_included + flow.other_included),
-        ("new_studies = new_reports (one report per study)", flow.new_studies, flow.new_reports),
+        ("new_studies <= new_reports (a study has one report or more)", min(flow.new_studies, flow.new_reports),
+         flow.new_studies),
         ("total_studies = previous_studies + new_studies",
          flow.total_studies, flow.previous_studies + flow.new_studies),
         ("total_reports = previous_reports + new_reports",

@@ -62,6 +62,7 @@ def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) ->
         )
     previous = review.section("previous_review")
     excluded, audit = rule_exclusions(review, workspace, log)
+    studies = _studies(review, log, settled[FULL_TEXT].settled)
     flow = count_flow(
         rows,
         rule_exclusions=excluded,
@@ -71,10 +72,20 @@ def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) ->
         other_methods=OtherMethods.from_manifest(review),
         previous=(_count(review, previous, "studies"), _count(review, previous, "reports")),
         stopping=review.stopping,
+        studies=studies,
     )
     check_identities(flow)
     warnings = _pairs_warnings(workspace) + _rules_warnings(review, workspace) + (audit.warnings if audit else [])
     return FlowReport(flow, warnings + _warnings(flow), workspace.undecided_pairs(), audit)
+
+
+def _studies(review: Review, log: DecisionLog, full_text: Mapping) -> dict[str, str]:
+    """Included report → its study, as the reviewers linked them (checked against the decisions)."""
+    from ..decisions.studies import read_studies, studies_path
+
+    path = studies_path(review.decisions_dir)
+    included = [record for record, settled in full_text.items() if settled.decision == "include"]
+    return read_studies(path, str(path.relative_to(review.root)), log.primary_of, included).study_of()
 
 
 def _rules_warnings(review: Review, workspace) -> list[str]:

@@ -1,7 +1,7 @@
 """Deduplication accuracy and speed on real benchmark sets with known duplicate groups.
 
-    .venv/bin/python bench/dedup.py              # accuracy on every set, then 10k/100k speed
-    .venv/bin/python bench/dedup.py --no-scale   # accuracy only
+    .venv/bin/python bench/dedup.py              # accuracy on every set, 10k/100k speed, rules set by set
+    .venv/bin/python bench/dedup.py --no-scale   # accuracy and rules set by set
 
 Accuracy: each ``../shared/data/dedup/<set>/records_pre_merged.csv`` is read with
 screenrev's importer (key = the ``ID`` column, database = "bench") and deduplicated; the
@@ -24,6 +24,15 @@ Other real sets, whose truth is partial, are searched for false merges: the IEBH
 libraries (records captioned "Duplicate" by their users) and the twelve Cohen 2006
 reviews (PubMed IDs; a cluster joining two PubMed IDs is listed).
 
+Generalisation, printed last: a rule is written from the bibliographic reason it encodes,
+then checked on every set. "Rule firing" counts, set by set, the pairs each rule of the
+matcher decided (``Comparison.rule``) and lists the rules that fire on one set only.
+"Leave one set out" switches off each rule listed in ``RULES_ON_TRIAL`` (each written while
+looking at data outside these sets) and scores every set without it: a rule that helps
+only where it was written, or hurts anywhere, shows there. The unlabelled pool (every other
+real record at hand, no truth) counts the pairs whose verdict each rule changes and lists
+them to be read.
+
 Speed: the pool is every distinct real record in ../shared/data (the dedup sets, the
 screening sets of other reviews, the export files: 32,251 records in 187 sets), keys
 prefixed by set, each set its own database. There are fewer distinct real records than
@@ -38,10 +47,13 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import re
 import resource
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +61,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from realdata import pool  # noqa: E402
 
+from screenrev.dedup import cluster as cluster_module  # noqa: E402
+from screenrev.dedup import compare, prepare  # noqa: E402
 from screenrev.dedup.cluster import deduplicate  # noqa: E402
 from screenrev.records.parse import read_export  # noqa: E402
 
@@ -75,6 +89,8 @@ TRUTH_OMISSIONS = [
 ]
 
 SHOWN_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi")
+#: Changed pairs of the unlabelled pool shown per rule.
+SHOWN_PAIRS = 6
 
 
 def load_set(name: str) -> list[dict]:
@@ -110,6 +126,14 @@ def amend(truth: list[list[str]], name: str) -> list[list[str]]:
     return [sorted(group) for group in groups]
 
 
+def members_of(cluster: dict[str, str]) -> dict[str, list[str]]:
+    """Cluster id → the keys of its records."""
+    members = defaultdict(list)
+    for key, cluster_id in cluster.items():
+        members[cluster_id].append(key)
+    return members
+
+
 def score(keys: list[str], truth: list[list[str]], cluster: dict[str, str]) -> dict:
     """bib-dedupe's per-record counts, plus the strict false positives (see module doc)."""
     kept = {key for key in keys if cluster[key] == key}
@@ -130,9 +154,7 @@ def score(keys: list[str], truth: list[list[str]], cluster: dict[str, str]) -> d
             counts["TN"] += 1
             counts["FN"] += survivors - 1
             counts["TP"] += len(group) - survivors
-    members = defaultdict(list)
-    for key in keys:
-        members[cluster[key]].append(key)
+    members = members_of(cluster)
     strict_fp = []
     for key in keys:
         if key in kept:
@@ -210,9 +232,7 @@ def accuracy(verbose: bool) -> bool:
                 print(show(by_key[key]))
     for name, records, truth, result, amended, raw in details:
         by_key = {record["key"]: record for record in records}
-        members = defaultdict(list)
-        for key, cluster in result.cluster.items():
-            members[cluster].append(key)
+        members = members_of(result.cluster)
         if amended["strict_fp"]:
             print(f"\nFALSE POSITIVES in {name}:")
             for key in amended["strict_fp"]:
@@ -230,62 +250,280 @@ def accuracy(verbose: bool) -> bool:
     return ok
 
 
+def load_captioned(name: str) -> list[dict] | None:
+    """An IEBH EndNote library, each record with the caption its users gave it (or None)."""
+    path = DEDUP / "iebh_endnote_captions" / f"{name}.xml"
+    if not path.exists():
+        return None
+    records = []
+    for number, record in enumerate(read_export(path).records):
+        caption = next((value for tag, value in record["raw"] if "caption" in tag.lower()), "")
+        records.append({**record, "key": f"{number:04d}", "database": "endnote", "caption": caption})
+    return records
+
+
+def caption_score(records: list[dict], result) -> dict:
+    """Clusters joining two records not captioned Duplicate (false merges), captioned records left alone."""
+    by_key = {record["key"]: record for record in records}
+    members = members_of(result.cluster)
+    return {
+        "mixed": [keys for keys in members.values() if sum(by_key[k]["caption"] != "Duplicate" for k in keys) > 1],
+        "alone": [keys[0] for keys in members.values() if len(keys) == 1 and by_key[keys[0]]["caption"] == "Duplicate"],
+        "removed": len(records) - len(members),
+    }
+
+
+def load_cohen() -> list[dict] | None:
+    """The twelve Cohen 2006 reviews, each record with its PubMed ID (or None)."""
+    cohen = SHARED / "screening" / "cohen2006"
+    if not cohen.is_dir():
+        return None
+    records = []
+    for path in sorted(cohen.glob("*.csv")):
+        for number, record in enumerate(read_export(path).records):
+            pmid = next((value for tag, value in record["raw"] if tag == "pubmedID"), "")
+            records.append({**record, "key": f"{path.stem}:{number:05d}", "database": path.stem, "pmid": pmid})
+    return records
+
+
+def cohen_score(records: list[dict], result) -> dict:
+    """Clusters joining two PubMed IDs, records removed with their own PubMed ID, records left apart."""
+    by_key = {record["key"]: record for record in records}
+    members = members_of(result.cluster)
+    clusters_of_pmid = defaultdict(set)
+    for record in records:
+        clusters_of_pmid[record["pmid"]].add(result.cluster[record["key"]])
+    return {
+        "mixed": [keys for keys in members.values() if len({by_key[k]["pmid"] for k in keys}) > 1],
+        "apart": sum(len(clusters) - 1 for clusters in clusters_of_pmid.values()),
+        "shared": sum(len(keys) - 1 for keys in members.values() if len({by_key[k]["pmid"] for k in keys}) == 1),
+    }
+
+
 def other_checks() -> None:
     """False merges sought in real data whose truth is partial: captions and PubMed IDs."""
     print("\nOther real sets (partial truth; a false merge shows as a cluster joining two known-distinct records):")
-    captions = DEDUP / "iebh_endnote_captions"
     for name in ("copper", "tafenoquine"):
-        path = captions / f"{name}.xml"
-        if not path.exists():
+        records = load_captioned(name)
+        if records is None:
             continue
-        records = []
-        for number, record in enumerate(read_export(path).records):
-            caption = next((value for tag, value in record["raw"] if "caption" in tag.lower()), "")
-            records.append({**record, "key": f"{number:04d}", "database": "endnote", "caption": caption})
         result = deduplicate(records)
         by_key = {record["key"]: record for record in records}
-        members = defaultdict(list)
-        for key, cluster in result.cluster.items():
-            members[cluster].append(key)
-        mixed = [keys for keys in members.values() if sum(by_key[k]["caption"] != "Duplicate" for k in keys) > 1]
+        found = caption_score(records, result)
         flagged = sum(record["caption"] == "Duplicate" for record in records)
-        alone = [keys[0] for keys in members.values() if len(keys) == 1 and by_key[keys[0]]["caption"] == "Duplicate"]
         print(f"  iebh {name}: {len(records)} records, {flagged} captioned Duplicate by EndNote users; "
-              f"{len(records) - len(members)} removed by screenrev; clusters joining two records not captioned "
-              f"Duplicate: {len(mixed)}; captioned records left alone: {len(alone)}; unsure pairs: {len(result.unsure)}")
-        for keys in mixed:
+              f"{found['removed']} removed by screenrev; clusters joining two records not captioned "
+              f"Duplicate: {len(found['mixed'])}; captioned records left alone: {len(found['alone'])}; "
+              f"unsure pairs: {len(result.unsure)}")
+        for keys in found["mixed"]:
             for key in sorted(keys):
                 print(show(by_key[key]))
-        for key in alone:
+        for key in found["alone"]:
             print("    left alone: " + show(by_key[key]).strip())
-    cohen = SHARED / "screening" / "cohen2006"
-    if cohen.is_dir():
-        records = []
-        for path in sorted(cohen.glob("*.csv")):
-            for number, record in enumerate(read_export(path).records):
-                pmid = next((value for tag, value in record["raw"] if tag == "pubmedID"), "")
-                records.append({**record, "key": f"{path.stem}:{number:05d}", "database": path.stem, "pmid": pmid})
+    records = load_cohen()
+    if records is not None:
         started = time.perf_counter()
         result = deduplicate(records)
         seconds = time.perf_counter() - started
         by_key = {record["key"]: record for record in records}
-        members = defaultdict(list)
-        for key, cluster in result.cluster.items():
-            members[cluster].append(key)
-        mixed = [keys for keys in members.values() if len({by_key[k]["pmid"] for k in keys}) > 1]
-        clusters_of_pmid = defaultdict(set)
-        for record in records:
-            clusters_of_pmid[record["pmid"]].add(result.cluster[record["key"]])
-        apart = sum(len(clusters) - 1 for clusters in clusters_of_pmid.values())
-        shared = sum(len(keys) - 1 for keys in members.values() if len({by_key[k]["pmid"] for k in keys}) == 1)
+        found = cohen_score(records, result)
         print(f"  cohen2006 (12 reviews, title/authors/abstract only, PubMed IDs as truth): {len(records)} records, "
-              f"{shared} removed with their PubMed ID's other records, {apart} left apart from them, "
-              f"clusters joining two PubMed IDs: {len(mixed)}, unsure pairs: {len(result.unsure)}, {seconds:.1f} s")
-        for keys in mixed:
+              f"{found['shared']} removed with their PubMed ID's other records, {found['apart']} left apart from them, "
+              f"clusters joining two PubMed IDs: {len(found['mixed'])}, unsure pairs: {len(result.unsure)}, {seconds:.1f} s")
+        for keys in found["mixed"]:
             print("    two PubMed IDs in one cluster (" + ", ".join(sorted({by_key[k]['pmid'] for k in keys})) + "):")
             for key in sorted(keys):
                 record = by_key[key]
                 print(show(record) + f" | abstract={(record.get('abstract') or '')[:60]}…")
+
+
+@contextmanager
+def replaced(module: object, name: str, value: object) -> Iterator[None]:
+    """``module.name`` is ``value`` inside the block (the matcher's caches emptied on both sides)."""
+    original = getattr(module, name)
+    setattr(module, name, value)
+    prepare._title.cache_clear()
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+        prepare._title.cache_clear()
+
+
+def _issue_conflict_without(*kinds: str) -> Callable:
+    original = compare._issue_conflict
+
+    def issue_conflict(a: object, b: object) -> str | None:
+        found = original(a, b)
+        return None if found in kinds else found
+
+    return issue_conflict
+
+
+#: Rules written from a bibliographic reason, each with the data that led to it and how to
+#: switch it off (the matcher as it was without it). None of the sets below led to any of
+#: them: every set scores each rule as one left out.
+RULES_ON_TRIAL = (
+    ("DOI spellings", "a user's review queue (pairs differing by DOI form)",
+     lambda: replaced(prepare, "doi_key", lambda raw: raw.strip().lower() or None)),
+    ("legacy and current DOI", "unseen sets and the user's queue",
+     lambda: replaced(compare, "_legacy_doi", lambda *facts: False)),
+    ("recurring titles need their place", "unseen set A (11 false merges: one column, four issues)",
+     lambda: replaced(prepare, "_RECURRING", re.compile(r"(?!)"))),
+    ("issue and month conflicts", "unseen set A",
+     lambda: replaced(compare, "_issue_conflict", _issue_conflict_without("issue", "month"))),
+    ("different supplements differ", "unseen sets (supplement locators)",
+     lambda: replaced(compare, "_issue_conflict", _issue_conflict_without("supplement"))),
+    ("cut locator is no conflict", "unseen sets (meeting abstracts, volume \"1)\" of \"61(10 SUPPL. 1)\")",
+     lambda: replaced(compare, "_volume_cut_from", lambda a, b: False)),
+    ("erratum citing its article's DOI", "the unlabelled pool below (so it is no held-out set for this rule)",
+     lambda: replaced(prepare, "_CITED_ERRATUM", re.compile(
+         prepare._CITED_ERRATUM.pattern.replace(r"(?:\s*doi:?\s*10\.[^()]*)?", ""), re.IGNORECASE))),
+)
+
+
+@contextmanager
+def recording() -> Iterator[dict[tuple[str, str], tuple[str, str]]]:
+    """Every pair the matcher compares inside the block → (verdict, the rule that decided it)."""
+    original = cluster_module.compare_records
+    decided: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def compare_records(a: prepare.Prepared, b: prepare.Prepared) -> compare.Comparison:
+        result = original(a, b)
+        decided[(a.key, b.key) if a.key < b.key else (b.key, a.key)] = (result.verdict, result.rule)
+        return result
+
+    cluster_module.compare_records = compare_records
+    try:
+        yield decided
+    finally:
+        cluster_module.compare_records = original
+
+
+def trial_sets() -> list[tuple[str, list[dict], Callable]]:
+    """Every set with a truth, full or partial: (short name, records, scorer → table cells)."""
+    sets = []
+    for name in SETS:
+        truth = amend(load_truth(name), name)
+
+        def scored(records: list[dict], result, truth=truth) -> dict:
+            found = score([record["key"] for record in records], truth, result.cluster)
+            return {"F1": f"{found['F1']:.4f}", "false": found["FP"], "strict": len(found["strict_fp"]),
+                    "missed": found["FN"]}
+
+        sets.append((name, load_set(name), scored))
+    for name in ("copper", "tafenoquine"):
+        records = load_captioned(name)
+        if records is not None:
+            def scored(records: list[dict], result) -> dict:
+                found = caption_score(records, result)
+                return {"F1": "-", "false": len(found["mixed"]), "strict": len(found["mixed"]),
+                        "missed": len(found["alone"])}
+
+            sets.append((f"iebh {name}", records, scored))
+    records = load_cohen()
+    if records is not None:
+        def scored(records: list[dict], result) -> dict:
+            found = cohen_score(records, result)
+            return {"F1": "-", "false": len(found["mixed"]), "strict": len(found["mixed"]), "missed": found["apart"]}
+
+        sets.append(("cohen2006", records, scored))
+    # Every other real record at hand, without a truth: what changes there is listed to be read.
+    unlabelled = [record for records in pool() for record in records
+                  if not record["database"].startswith(("dedup/", "screening/cohen2006"))]
+    sets.append(("unlabelled pool", unlabelled, lambda records, result: {"F1": "-", "false": "-", "strict": "-",
+                                                                          "missed": "-"}))
+    return sets
+
+
+def _counts(cells: dict) -> tuple:
+    return tuple(cells[name] for name in ("false", "strict", "missed") if cells[name] != "-")
+
+
+def _changed(verdicts: dict, off_verdicts: dict) -> list[tuple[str, str]]:
+    """Pairs whose verdict differs between two runs; a pair not compared was kept apart, as
+    if found different."""
+    kept_apart = (compare.DIFFERENT,)
+    return sorted(pair for pair in verdicts.keys() | off_verdicts.keys()
+                  if verdicts.get(pair, kept_apart)[0] != off_verdicts.get(pair, kept_apart)[0])
+
+
+def generalisation() -> None:
+    """Which rule decided how many pairs on each set, and each new rule left out set by set."""
+    sets = trial_sets()
+    runs: dict[tuple[str, str], tuple[dict, dict]] = {}  # (set, rule off) → (cells, pair verdicts)
+    for label, switch in [("", None)] + [(name, off) for name, _, off in RULES_ON_TRIAL]:
+        for name, records, scorer in sets:
+            with ExitStack() as stack:
+                if switch is not None:
+                    stack.enter_context(switch())
+                decided = stack.enter_context(recording())
+                result = deduplicate(records)
+            runs[(name, label)] = (scorer(records, result), dict(decided))
+
+    names = [name for name, _, _ in sets]
+    print("\nRule firing: pairs each rule of the matcher decided, set by set (compare.Comparison.rule)")
+    counts = {name: Counter(rule for _, rule in runs[(name, "")][1].values()) for name in names}
+    rules = sorted({rule for counter in counts.values() for rule in counter},
+                   key=lambda rule: (-sum(counts[name][rule] for name in names), rule))
+    width = max(len(rule) for rule in rules) + 2
+    print(f"{'rule':<{width}}" + "".join(f"{name[:12]:>13}" for name in names) + f"{'sets':>6}")
+    one_set = []
+    for rule in rules:
+        fired = [name for name in names if counts[name][rule]]
+        if len(fired) == 1:
+            one_set.append((rule, fired[0]))
+        print(f"{rule:<{width}}" + "".join(f"{counts[name][rule]:>13,}" for name in names) + f"{len(fired):>6}")
+    print("Rules that fire on one set only: " + ("; ".join(f"{rule} ({name})" for rule, name in one_set) or "none"))
+
+    print("\nLeave one set out: each rule written this way switched off, scored on every set. The rules came")
+    print("from data outside these sets (listed with each), so on every set each rule is one left out:")
+    print("the rule earns its place where switching it off makes a set worse, and must make none better.")
+    for label, motive, _ in RULES_ON_TRIAL:
+        print(f"  {label}: from {motive}")
+    print("F1 and false merges (FP; strict FP) on the truth sets, clusters joining two known-distinct records on the")
+    print("partial ones; missed = FN, or known duplicates left apart; changed = compared pairs whose verdict differs.")
+    print(f"{'set':<20}{'rule switched off':<38}{'F1':>8}{'FP':>5}{'strict':>7}{'missed':>7}{'changed':>8}  effect")
+    records_of = {name: records for name, records, _ in sets}
+    for name in names:
+        cells, verdicts = runs[(name, "")]
+        print(f"{name:<20}{'(none: the matcher as it is)':<38}{cells['F1']:>8}{cells['false']:>5}{cells['strict']:>7}"
+              f"{cells['missed']:>7}{'':>8}")
+        for label, _, _ in RULES_ON_TRIAL:
+            off, off_verdicts = runs[(name, label)]
+            changed = len(_changed(verdicts, off_verdicts))
+            now_counts, off_counts = _counts(cells), _counts(off)
+            worse = any(x > y for x, y in zip(off_counts, now_counts))  # worse with the rule switched off
+            better = any(x < y for x, y in zip(off_counts, now_counts))
+            effect = ("mixed" if worse and better else "helps here" if worse else "HURTS here" if better
+                      else "no change" if not changed else "verdicts only")
+            print(f"{'':<20}{label:<38}{off['F1']:>8}{off['false']:>5}{off['strict']:>7}{off['missed']:>7}"
+                  f"{changed:>8}  {effect}")
+    print("Per rule, the sets where switching it off changes a verdict / changes the result:")
+    for label, _, _ in RULES_ON_TRIAL:
+        changed_on, result_on = [], []
+        for name in names:
+            cells, verdicts = runs[(name, "")]
+            off, off_verdicts = runs[(name, label)]
+            if _changed(verdicts, off_verdicts):
+                changed_on.append(name)
+            if _counts(off) != _counts(cells):
+                result_on.append(name)
+        print(f"  {label}: verdicts on {', '.join(changed_on) or 'no set'}; result on {', '.join(result_on) or 'no set'}")
+    print("Pairs of the unlabelled pool whose verdict each rule changes (now <- with the rule off), to be read:")
+    by_key = {record["key"]: record for record in records_of["unlabelled pool"]}
+    _, verdicts = runs[("unlabelled pool", "")]
+    for label, _, _ in RULES_ON_TRIAL:
+        _, off_verdicts = runs[("unlabelled pool", label)]
+        changed = _changed(verdicts, off_verdicts)
+        if not changed:
+            continue
+        print(f"  {label}: {len(changed)} pair(s)" + (f", the first {SHOWN_PAIRS}" if len(changed) > SHOWN_PAIRS else ""))
+        for pair in changed[:SHOWN_PAIRS]:
+            now, off = verdicts.get(pair, ("not compared", "")), off_verdicts.get(pair, ("not compared", ""))
+            print(f"    {now[0]} ({now[1]}) <- {off[0]} ({off[1]})")
+            for key in pair:
+                print("  " + show(by_key[key]))
 
 
 def build(sets: list[list[dict]], size: int, copies: int) -> list[dict]:
@@ -345,6 +583,7 @@ def main() -> None:
     other_checks()
     if not args.no_scale:
         ok &= scale()
+    generalisation()
     sys.exit(0 if ok else 1)
 
 

@@ -19,13 +19,24 @@ accepted). Each cut ends one way:
 * traceback: any other exception, a bug.
 
 Prints the count of each, by the format of the file, and the cases of the last two kinds.
+
+Then ``screenrev import`` is run, in a process of its own, on large files of garbage
+(random bytes, random bytes without NUL, one line with no line break, lines of prose) and
+its peak memory printed: each is refused in one line, and the target is a peak below the
+file's size.
+
+    .venv/bin/python bench/cuts.py --garbage-mb 1000   # 1 GB of each (default 200 MB; 0: none)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import subprocess
 import sys
+import tempfile
+import time
 import traceback
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -69,11 +80,56 @@ def outcome(path: Path, whole: ParsedFile, data: bytes) -> tuple[str, str]:
     return ("warned", "; ".join(said)) if said else ("silent truncation", f"record {changed[0] + 1}")
 
 
+def _garbage(kind: str, path: Path, size: int) -> None:
+    """``size`` bytes of one kind of garbage."""
+    block = 10_000_000
+    with path.open("wb") as out:
+        for start in range(0, size, block):
+            length = min(block, size - start)
+            if kind == "random bytes":
+                out.write(os.urandom(length))
+            elif kind == "random bytes, no NUL":
+                out.write(os.urandom(length).replace(b"\0", b"\1"))
+            elif kind == "one line":
+                out.write(b"abcdefghij" * (length // 10))
+            else:
+                line = b"lorem ipsum dolor sit amet, in no format screenrev reads\n"
+                out.write(line * (length // len(line)))
+
+
+def garbage_memory(megabytes: int) -> list[str]:
+    """Lines saying the peak memory of ``screenrev import`` refusing garbage files of
+    ``megabytes`` MB each. (Run while this process is small: a child's peak counts the
+    memory of the process it was forked from.)"""
+    size = megabytes * 1_000_000
+    lines = [f"screenrev import on {megabytes:,} MB of garbage (target: refused, peak memory below the file's size)"]
+    with tempfile.TemporaryDirectory() as folder:
+        review = Path(folder) / "review"
+        subprocess.run([sys.executable, "-m", "screenrev", "init", str(review)], check=True, capture_output=True)
+        for kind in ("random bytes", "random bytes, no NUL", "one line", "lines of prose"):
+            export = Path(folder) / "garbage.txt"
+            _garbage(kind, export, size)
+            started = time.perf_counter()
+            child = subprocess.Popen([sys.executable, "-m", "screenrev", "import", str(export), "-d", "Garbage"],
+                                     cwd=review, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            stderr = child.stderr.read()
+            _, status, usage = os.wait4(child.pid, 0)
+            seconds = time.perf_counter() - started
+            peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)  # bytes on macOS, KiB elsewhere
+            said = (stderr.strip().splitlines() or ["(nothing)"])[-1][:90]
+            lines.append(f"  {kind:<22} exit {os.waitstatus_to_exitcode(status)}  peak {peak / 1e6:>7,.0f} MB  "
+                         f"{seconds:5.1f} s  {'met' if peak < size else 'NOT met'}  {said}")
+            export.unlink()
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cuts", type=int, default=2400)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--garbage-mb", type=int, default=200, help="size of each garbage file (0: none)")
     args = parser.parse_args()
+    garbage = garbage_memory(args.garbage_mb) if args.garbage_mb else []
     paths = []
     wholes = {}
     for path in files():
@@ -107,6 +163,8 @@ def main() -> None:
         print(f"  {kind}: {where} cut at byte {at:,}: {detail.strip().splitlines()[-1] if detail else ''}")
     print(f"target: 0 tracebacks and 0 silent truncations: "
           f"{'met' if not total['traceback'] and not total['silent truncation'] else 'NOT met'}")
+    if garbage:
+        print("", *garbage, sep="\n")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -474,3 +475,31 @@ def test_export_included_takes_bibtex_as_well_as_bib(runner: CliRunner, hostile:
     invoke(runner, "decide", key, "--decision", "include", "--reviewer", "AB")
     bib = invoke(runner, "export", "included", "--stage", "title_abstract", "--format", "bib").stdout
     assert invoke(runner, "export", "included", "--stage", "title_abstract", "--format", "bibtex").stdout == bib
+
+
+GARBAGE = {
+    "random bytes": lambda size: random.Random(1).randbytes(size),
+    "random bytes without NUL": lambda size: random.Random(1).randbytes(size).replace(b"\0", b"\1"),
+    "one line": lambda size: b"abcdefghij" * (size // 10),
+    "lines of prose": lambda size: b"lorem ipsum dolor sit amet, in no format at all\n" * (size // 48),
+}
+
+
+@pytest.mark.parametrize("kind", GARBAGE)
+def test_garbage_is_refused_from_its_first_megabyte(kind: str, review_dir: Path, tmp_path: Path) -> None:
+    import tracemalloc
+
+    from screenrev.records.stage import import_files
+    from screenrev.review.folder import Review
+
+    size = 40_000_000
+    export = tmp_path / "garbage.txt"
+    export.write_bytes(GARBAGE[kind](size))
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="NUL bytes|invalid UTF-8|format not recognised"):
+            import_files(Review.find(review_dir), [export], database="Garbage")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < size / 4, f"{peak:,} bytes at the peak for {size:,} bytes of garbage"

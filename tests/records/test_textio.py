@@ -5,7 +5,8 @@ import codecs
 import pytest
 
 from screenrev.errors import InputError
-from screenrev.records.textio import decode, split_lines
+from screenrev.records.parse import read_export
+from screenrev.records.textio import HEAD_BYTES, decode, head, split_lines
 
 TEXT = "TY  - JOUR\nTI  - Über café naïve — ‘quotes’\nER  - \n"
 
@@ -63,3 +64,27 @@ def test_bytes_undefined_in_windows_1252_ask_for_an_encoding() -> None:
         decode(data, "x.csv")
     assert caught.value.line == 2
     assert "--encoding" in str(caught.value) and "0x81" in str(caught.value)
+
+
+# A large file's encoding is told from its first megabyte (``HEAD_BYTES``), and what
+# lies further on is still checked when it is decoded whole.
+
+
+def test_an_invalid_utf8_byte_after_the_first_megabyte_is_still_an_error() -> None:
+    data = TEXT.encode("utf-8") * (HEAD_BYTES // len(TEXT) + 10) + b"AB  - broken \xe9 byte\n"
+    with pytest.raises(InputError, match="invalid UTF-8 byte 0xe9"):
+        decode(data, "x.ris")
+
+
+def test_windows_1252_first_seen_after_the_first_megabyte_decodes_with_a_warning() -> None:
+    data = b"TY  - JOUR\nTI  - plain\nER  - \n" * (HEAD_BYTES // 30) + TEXT.encode("cp1252")
+    decoded = decode(data, "x.ris")
+    assert decoded.encoding == "windows-1252" and decoded.text.endswith(TEXT)
+
+
+def test_a_file_written_on_one_line_longer_than_the_head_still_tells_its_format() -> None:
+    record = "<record><titles><title>A title</title></titles></record>"
+    data = ('<?xml version="1.0"?>\n<xml><records>' + record * (2 * HEAD_BYTES // len(record))
+            + "</records></xml>\n").encode()
+    assert len(head(data, "x.xml")) <= HEAD_BYTES
+    assert read_export("x.xml", data).format == "endnote_xml"

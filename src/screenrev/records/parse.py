@@ -21,7 +21,7 @@ from . import formats, normalise
 from .formats import Notes
 from .pieces import PartWorker
 from .record import RawRecord
-from .textio import decode, split_lines
+from .textio import HEAD_BYTES, decode, head, split_lines
 
 SNIFF_LINES = 200
 
@@ -78,6 +78,15 @@ def sha256_of_file(path: Path) -> str:
     """Hex SHA-256 of a file, read in blocks."""
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def check_start(path: Path, encoding: str | None = None) -> None:
+    """Refuse a file whose first megabyte already shows that it is no export (undecodable,
+    or in no format screenrev reads), before the file is read whole: a gigabyte of garbage
+    costs a megabyte of memory."""
+    with path.open("rb") as handle:
+        start = handle.read(HEAD_BYTES + 4)  # and a byte-order mark
+    detect(_head(head(start, str(path), encoding, whole=len(start) <= HEAD_BYTES)), str(path))
 
 
 def detect(lines: list[str], path: str) -> ModuleType:
@@ -141,9 +150,19 @@ def read_export(
     """
     path = str(path)
     if data is None:
+        if not format:
+            check_start(Path(path), encoding)
         data = Path(path).read_bytes()
     if sha256 is None:
         sha256 = sha256_of(data)
+    if format:
+        try:
+            module = formats.by_name(format)
+        except KeyError:
+            raise InputError(f"unknown format {format!r}", path=path) from None
+    else:
+        # Told from the first megabyte: a gigabyte of garbage is refused before it is decoded.
+        module = detect(_head(head(data, path, encoding)), path)
     decoded = decode(data, path, encoding)
     del data  # the caller may have let it go too: a large export is then held once, decoded
     encoding_used, notes = decoded.encoding, Notes(path)
@@ -153,13 +172,6 @@ def read_export(
     notes.ends_mid_line = _ends_mid_line(text)
     if "\r" in text:  # as split_lines reads them
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if format:
-        try:
-            module = formats.by_name(format)
-        except KeyError:
-            raise InputError(f"unknown format {format!r}", path=path) from None
-    else:
-        module = detect(_head(text), path)
     if split is not None and len(text) >= SPLIT_CHARACTERS and hasattr(module, "is_start"):
         processes = split.processes if split.processes is not None else idle_processes()
         with bulk():  # the workers map too

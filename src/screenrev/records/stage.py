@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import InputError, ScreenrevError, SearchConflictError
 from ..review.atomic import umask
 from ..review.folder import SEARCHES_DIR, Review, Search
-from .parse import ParsedFile, bulk, read_export, sha256_of, sha256_of_file
+from .parse import ParsedFile, bulk, check_start, read_export, sha256_of, sha256_of_file
 from .record import slug
 from .workspace import Workspace, split_reading
 
@@ -92,6 +92,8 @@ def import_files(
                 raise ScreenrevError(f"{path}: is a folder; name the export files in it")
             if not path.is_file():
                 raise ScreenrevError(f"{path}: no such file")
+            if not format:
+                check_start(path, encoding)
             # Held by this list alone, so that reading can let the bytes go once they are
             # decoded (a million records are 2 GB): a large file is then read in parts by
             # forked workers, for which a smaller process is cheaper.

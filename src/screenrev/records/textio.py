@@ -16,7 +16,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 # Bytes that Windows-1252 leaves undefined: a file holding them is not cp1252 text either.
-_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 
 
@@ -48,50 +48,61 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def decode(data: bytes, path: str | Path, encoding: str | None = None) -> Decoded:
-    """Decode an export: BOMs, UTF-16 with or without BOM, UTF-8, else Windows-1252.
+#: How much of a file tells its encoding's errors and its format before it is decoded whole.
+HEAD_BYTES = 1 << 20
 
-    A file that is mostly UTF-8 but holds invalid bytes is corrupted, not another
-    encoding: that is an error naming the line, never a silent replacement.
-    """
+@dataclass(frozen=True)
+class _Choice:
+    """How a file's bytes are decoded."""
+
+    codec: str
+    name: str
+    """The encoding as reported (``Decoded.encoding``)."""
+    skip: int = 0
+    """Bytes of byte-order mark before the text."""
+    warning: str | None = None
+
+
+def _choose(data: bytes, path: str | Path, encoding: str | None, whole: bool = True) -> _Choice:
+    """The encoding of an export, told from its byte-order mark, its first bytes and scans
+    that copy nothing, raising what they show to be wrong: garbage is refused before it is
+    decoded whole. UTF-8 is checked on the first ``HEAD_BYTES``; ``decode`` finds an
+    invalid byte further on. ``data`` is the start of the file unless ``whole``: only
+    what the rest cannot change is then raised."""
     if encoding:
         try:
-            return Decoded(data.decode(encoding), encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            offset = getattr(exc, "start", 0)
-            raise InputError(
-                f"cannot be decoded as {encoding}: {exc.reason if hasattr(exc, 'reason') else exc}",
-                path=path,
-                line=_line_of(data, offset),
-            ) from None
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise InputError(f"cannot be decoded as {encoding}: {exc}", path=path, line=1) from None
+        return _Choice(encoding, encoding)
     for bom, name in _BOMS:
         if data.startswith(bom):
-            try:
-                text = data[len(bom):].decode(name.replace("-sig", ""))
-                return Decoded(text, name.replace("-sig", "") + " with BOM")
-            except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"byte {exc.start} is not valid {name} although the file starts with "
-                    "a byte-order mark (file corrupted?)",
-                    path=path,
-                    line=_line_of(data, exc.start),
-                ) from None
+            codec = name.replace("-sig", "")
+            return _Choice(codec, codec + " with BOM", len(bom))
     utf16 = _utf16_without_bom(data)
     if utf16:
-        try:
-            return Decoded(data.decode(utf16), utf16, [f"decoded as {utf16} (no byte-order mark)"])
-        except UnicodeDecodeError:
-            pass
+        return _Choice(utf16, utf16, warning=f"decoded as {utf16} (no byte-order mark)")
     if b"\x00" in data:
-        raise InputError(
-            "contains NUL bytes: binary file or an unsupported encoding",
-            path=path,
-            line=_line_of(data, data.index(b"\x00")),
-        )
+        raise _binary(data, path)
     try:
-        return Decoded(data.decode("utf-8"), "utf-8")
+        codecs.utf_8_decode(data[:HEAD_BYTES], "strict", len(data) <= HEAD_BYTES)
     except UnicodeDecodeError as exc:
-        bad = exc.start
+        return _not_utf8(data, path, exc.start, whole)
+    return _Choice("utf-8", "utf-8")
+
+
+def _binary(data: bytes, path: str | Path) -> InputError:
+    return InputError(
+        "contains NUL bytes: binary file or an unsupported encoding",
+        path=path,
+        line=_line_of(data, data.index(b"\x00")),
+    )
+
+
+def _not_utf8(data: bytes, path: str | Path, bad: int, whole: bool = True) -> _Choice:
+    """Windows-1252 for a file that is not UTF-8 (its first invalid byte at ``bad``), or the
+    error saying why it is neither (of the start of a file, unless ``whole``: UTF-8 further
+    on would make it the first error)."""
     if _UTF8_MULTIBYTE.search(data):
         raise InputError(
             f"invalid UTF-8 byte 0x{data[bad]:02x} in a file that is otherwise UTF-8 "
@@ -99,22 +110,59 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None) -> Decode
             path=path,
             line=_line_of(data, bad),
         )
-    undefined = next((i for i, byte in enumerate(data) if byte in _CP1252_UNDEFINED), None)
+    undefined = _CP1252_UNDEFINED.search(data) if whole else None
     if undefined is not None:
         raise InputError(
-            f"neither UTF-8 nor Windows-1252 (byte 0x{data[undefined]:02x}); name the "
+            f"neither UTF-8 nor Windows-1252 (byte 0x{data[undefined.start()]:02x}); name the "
             "encoding with --encoding, e.g. latin-1 or cp437",
             path=path,
-            line=_line_of(data, undefined),
+            line=_line_of(data, undefined.start()),
         )
-    return Decoded(
-        data.decode("cp1252"),
+    return _Choice(
+        "cp1252",
         "windows-1252",
-        [
-            f"not UTF-8: decoded as Windows-1252 (first non-ASCII byte on line "
-            f"{_line_of(data, bad)}); pass --encoding if that is wrong"
-        ],
+        warning=f"not UTF-8: decoded as Windows-1252 (first non-ASCII byte on line "
+                f"{_line_of(data, bad)}); pass --encoding if that is wrong",
     )
+
+
+def decode(data: bytes, path: str | Path, encoding: str | None = None) -> Decoded:
+    """Decode an export: BOMs, UTF-16 with or without BOM, UTF-8, else Windows-1252.
+
+    A file that is mostly UTF-8 but holds invalid bytes is corrupted, not another
+    encoding: that is an error naming the line, never a silent replacement.
+    """
+    choice = _choose(data, path, encoding)
+    try:
+        text = str(memoryview(data)[choice.skip:], choice.codec)
+    except UnicodeDecodeError as exc:
+        if encoding:
+            raise InputError(f"cannot be decoded as {encoding}: {exc.reason}", path=path,
+                             line=_line_of(data, exc.start)) from None
+        if choice.skip:
+            raise InputError(
+                f"byte {exc.start} is not valid {choice.codec} although the file starts with "
+                "a byte-order mark (file corrupted?)",
+                path=path,
+                line=_line_of(data, choice.skip + exc.start),
+            ) from None
+        if choice.codec != "utf-8":  # UTF-16 guessed from where its NUL bytes fall
+            raise _binary(data, path) from None
+        choice = _not_utf8(data, path, exc.start)  # UTF-8 at the start only
+        text = data.decode(choice.codec)
+    return Decoded(text, choice.name, [choice.warning] if choice.warning else [])
+
+
+def head(data: bytes, path: str | Path, encoding: str | None = None, whole: bool = True) -> str:
+    """The first ``HEAD_BYTES`` of an export as text, decoded as ``decode`` decodes the file
+    (a line cut at the end keeps its start, which is what tells an XML file written on one
+    line): enough to tell its format before a large file is decoded whole, with what is
+    wrong with its encoding raised first. ``data`` may be only the start of the file
+    (``whole`` False, ``HEAD_BYTES`` and a few more)."""
+    choice = _choose(data, path, encoding, whole)
+    end = choice.skip + HEAD_BYTES
+    return codecs.getincrementaldecoder(choice.codec)(errors="replace").decode(
+        data[choice.skip:end], final=whole and end >= len(data))
 
 
 def split_lines(text: str) -> list[str]:

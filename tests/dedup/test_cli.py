@@ -201,3 +201,99 @@ def test_flow_check_fails_on_undecided_pairs_unless_the_manifest_accepts_them(ru
     manifest.write_text(manifest.read_text(encoding="utf-8") + "\n[flow]\naccept_undecided_pairs = true\n",
                         encoding="utf-8")
     assert "OK: the flow matches" in invoke(runner, "flow", "--check").stdout
+
+
+TWELVE = ["WoS_Core", "WoS_BIOSIS", "Econlit", "EconPapers", "Zoological Record", "Zoological Abstracts",
+          "PubMed", "PubMed Central", "PsycINFO", "PsycINFO (Ovid)", "Scopus", "Scopus Preprints"]
+
+
+def _twelve_overlap():
+    from screenrev.dedup.stage import Overlap
+
+    names = sorted(TWELVE)
+    found = {name: 1000 + 137 * number for number, name in enumerate(names)}
+    shared = {a: {b: found[a] if a == b else 11 * (x + 1) + 7 * (y + 1) for y, b in enumerate(names)}
+              for x, a in enumerate(names)}
+    return Overlap(databases=names, found=found, unique={name: 10 + number for number, name in enumerate(names)},
+                   shared=shared)
+
+
+def _read_back(rendered: str) -> tuple[dict[str, dict[str, int]], str]:
+    """The shared counts as the rendered tables show them, by short label, and the legends."""
+    shown: dict[str, dict[str, int]] = {}
+    legends, labels = [], []
+    for line in rendered.splitlines():
+        cells = [cell.strip() for cell in line.replace("┃", "│").split("│")[1:-1]]
+        if line.startswith("┃") and cells[1] == "database":
+            labels = cells[4:]
+        elif line.startswith("│") and cells[0]:  # a row (a name's second line has no label)
+            for label, cell in zip(labels, cells[4:]):
+                shown.setdefault(cells[0], {})[label] = cell
+        elif not line.startswith(("┏", "┡", "└", "│", "┃")) and "Records found" not in line:
+            legends.append(line.strip())
+    return shown, " ".join(legends)
+
+
+def test_overlap_of_twelve_databases_with_shared_prefixes_is_readable_at_100_columns() -> None:
+    from rich.console import Console
+
+    from screenrev.cli._dedup import overlap_tables, short_names
+
+    overlap = _twelve_overlap()
+    labels = short_names(overlap.databases)
+    assert len({label.lower() for label in labels.values()}) == 12
+    assert all(len(label) <= 4 for label in labels.values())
+    terminal = Console(width=100, file=io.StringIO(), color_system=None)
+    for table in overlap_tables(overlap, 100):
+        terminal.print(table)
+    rendered = terminal.file.getvalue()
+    assert "…" not in rendered  # no label, name or count cut short
+    assert max(len(line) for line in rendered.splitlines()) <= 100
+    shown, legend = _read_back(rendered)
+    # every count stands under the label of its own database: the matrix reads back whole
+    assert shown == {
+        labels[a]: {labels[b]: f"{overlap.shared[a][b]:,}" if a != b else "·" for b in overlap.databases}
+        for a in overlap.databases
+    }
+    for name in overlap.databases:
+        assert f"{labels[name]}={name}" in legend
+
+
+def test_overlap_with_few_databases_is_one_table() -> None:
+    from screenrev.cli._dedup import overlap_tables, short_names
+    from screenrev.dedup.stage import Overlap
+
+    names = ["Embase", "MEDLINE", "Scopus"]
+    overlap = Overlap(names, {n: 5 for n in names}, {n: 1 for n in names}, {a: {b: 2 for b in names} for a in names})
+    assert short_names(names) == {"Embase": "E", "MEDLINE": "M", "Scopus": "S"}
+    assert len(overlap_tables(overlap, 100)) == 1
+
+
+def test_short_names_stay_distinct_however_names_collide() -> None:
+    from screenrev.cli._dedup import short_names
+
+    names = ["Econlit", "Embase", "EconPapers", "x", "X", "Scopus 2", "Scopus (2)", "Scopus 3", "A1", "a1x"]
+    labels = short_names(names)
+    assert set(labels) == set(names)
+    assert len({label.lower() for label in labels.values()}) == len(names)
+    assert (labels["Econlit"], labels["Embase"], labels["EconPapers"]) == ("Ec", "Em", "EP")
+
+
+def test_dedup_table_of_twelve_databases_and_its_json(runner: CliRunner, review_dir: Path, tmp_path: Path) -> None:
+    shared_record = "TY  - JOUR\nTI  - Telephone befriending for older adults living alone\nAU  - Hughes, A\nPY  - 2019\nER  - \n"
+    for number, name in enumerate(TWELVE):
+        export = tmp_path / f"search{number}.ris"
+        own = f"TY  - JOUR\nTI  - Study number {number} of loneliness in {name} only\nAU  - Ngata, T\nPY  - 2019\nER  - \n"
+        export.write_text(shared_record + "\n" + own, encoding="utf-8")
+        invoke(runner, "import", str(export), "-d", name)
+    overlap = json.loads(invoke(runner, "dedup", "--json").stdout)["overlap"]
+    assert overlap["databases"] == sorted(TWELVE)  # the JSON keeps full names
+    assert overlap["shared"]["WoS_Core"]["WoS_BIOSIS"] == 1 and overlap["unique"]["Econlit"] == 1
+    table = invoke(runner, "dedup").stdout
+    assert "…" not in table
+    for name in TWELVE:
+        assert name in table
+
+
+def test_dedup_of_an_empty_review_prints_its_tables(runner: CliRunner, review_dir: Path) -> None:
+    assert "Records found per database" in invoke(runner, "dedup").stdout

@@ -16,9 +16,6 @@ from ..review.atomic import atomic_text
 from ..review.folder import Review
 from ._app import JsonOption, app, export_app, open_workspace, print_json
 
-study_app = typer.Typer(help="Group the reports included at full text into studies.", no_args_is_help=True)
-app.add_typer(study_app, name="study", rich_help_panel="Screen")
-
 StageOption = Annotated[str, typer.Option("--stage", "-s", help="title_abstract, full_text or rules_audit.")]
 
 
@@ -233,65 +230,3 @@ def export_decisions(
     if out is not None:
         console.info(f"Wrote {len(log.decisions):,} decisions to {out}")
 
-
-def _included_at_full_text(log) -> list[str]:  # noqa: ANN001 - a DecisionLog
-    return [record for record, settled in log.settle(FULL_TEXT).settled.items() if settled.decision == "include"]
-
-
-@study_app.command("link")
-def study_link(
-    keys: Annotated[list[str], typer.Argument(help="Keys of the reports (records included at full text).")],
-    name: Annotated[str, typer.Option("--name", help="The study's name (e.g. first author and year, or a trial's "
-                                      "registration number).")],
-    main: Annotated[Optional[str], typer.Option(help="The study's main report (default: the first key, for a new "
-                                                "study).")] = None,
-    reviewer: Annotated[str, typer.Option(help="Who links them.")] = "",
-) -> None:
-    """Link reports of one study: the flow counts them as one study and several reports."""
-    from ..decisions.stage import DecisionLog, primary_index
-    from ..decisions.studies import link, studies_path
-
-    if not name.strip():
-        raise typer.BadParameter("name the study", param_hint="--name")
-    if not reviewer.strip():
-        raise typer.BadParameter("say who links the reports", param_hint="--reviewer")
-    review = Review.find()
-    path = studies_path(review.decisions_dir)
-    with open_workspace(review, up_to="rules") as workspace:
-        log = DecisionLog(review, primary_index(workspace), checked=workspace)
-        review.decisions_dir.mkdir(parents=True, exist_ok=True)
-        added = link(path, _relative(path, review.root).as_posix(), study=name.strip(), keys=[k.strip() for k in keys],
-                     main=main, reviewer=reviewer.strip(), timestamp=_now(), primary_of=log.primary_of,
-                     included=_included_at_full_text(log))
-    console.info(f"Linked {len(added):,} report(s) into the study {name.strip()!r} in "
-                 f"{_relative(path, review.root)}" + (f" ({len(keys) - len(added):,} linked already)"
-                                                       if len(added) < len(keys) else ""))
-
-
-@study_app.command("list")
-def study_list(as_json: JsonOption = False) -> None:
-    """The studies and their reports (the main report first); unlinked included reports are studies of their own."""
-    from ..decisions.stage import DecisionLog, primary_index
-    from ..decisions.studies import read_studies, studies_path
-
-    review = Review.find()
-    path = studies_path(review.decisions_dir)
-    with open_workspace(review, up_to="rules") as workspace:
-        log = DecisionLog(review, primary_index(workspace), checked=workspace)
-        included = _included_at_full_text(log)
-        studies = read_studies(path, str(_relative(path, review.root)), log.primary_of, included)
-        titles = dict(workspace.db.execute("SELECT key, title FROM records"))
-    linked = studies.study_of()
-    groups = {**studies.reports, **{record: [record] for record in sorted(included) if record not in linked}}
-    if as_json:
-        print_json({"studies": len(groups), "reports": len(included),
-                    "linked": [{"study": s, "reports": r} for s, r in studies.reports.items()]})
-        return
-    table = Table(title=f"{len(groups):,} studies from {len(included):,} included reports")
-    for column in ("study", "report", "title"):
-        table.add_column(column)
-    for study, records in groups.items():
-        for number, record in enumerate(records):
-            role = " (main)" if number == 0 and len(records) > 1 else ""
-            table.add_row(study if number == 0 else "", record + role, (titles.get(record) or "")[:70])
-    console.console.print(table)

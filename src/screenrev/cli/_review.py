@@ -212,6 +212,10 @@ def review(
             reasons = log.reasons.allowed(FULL_TEXT) if stage == FULL_TEXT else []
         session = Session(folder, pool, log, reviewer=name, reasons=reasons, order=order, stage=stage,
                           blinded=blinded(folder, log, name))
+        if stage == FULL_TEXT:
+            from ..decisions.fulltext import report_files
+
+            session.report_files = report_files(folder, log.primary_of)
         run_session(session, Screener(protocol) if protocol else None, typer.getchar)
 
 
@@ -327,8 +331,9 @@ def _card(record: dict, screener: "Screener | None", session: "Session", reply: 
     body.append("\n")
     body.append_text(_highlighted(record.get("abstract") or "(no abstract)", screener))
     if session.stage == FULL_TEXT:
-        report = session.review.report_file(record["key"])
-        where = str(report.relative_to(session.review.root.resolve())) if report else "none in the reports folder"
+        reports = session.report_files.get(record["key"], [])
+        where = "; ".join(str(path.relative_to(session.review.root.resolve())) for path in reports) or \
+            "none in the reports folder"
         body.append(f"\n\nReport file: {where}", style="bold")
         if session.reasons:
             body.append("\nFull-text reasons: " + "; ".join(f"{n} {r}" for n, r in enumerate(session.reasons, 1)),

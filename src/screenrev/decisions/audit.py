@@ -18,9 +18,7 @@ records the rules exclude change after the draw, the audit says so.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import math
 import random
 from collections.abc import Mapping
@@ -168,20 +166,8 @@ def read_sample(review: Review, primary_of: Mapping[str, str]) -> Sample | None:
     if not path.is_file():
         return None
     shown = _shown(review, path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DecisionError(f"cannot read the audit's sample: {exc}", path=shown) from exc
-    rows = csv.reader(io.StringIO(text, newline=""))
-    header = [spreadsheet.restore(name).strip() for name in next(rows, [])]
-    if tuple(header) != SAMPLE_COLUMNS:
-        raise DecisionError(f"the audit's sample has the columns {', '.join(SAMPLE_COLUMNS)} (written by "
-                            "'screenrev rules audit --sample N'), not these", path=shown, line=1)
     records, counts, seeds, shas, seen = [], {}, set(), set(), set()
-    for line, row in enumerate(rows, 2):
-        if not any(cell.strip() for cell in row):
-            continue
-        values = dict(zip(SAMPLE_COLUMNS, (spreadsheet.restore(cell).strip() for cell in row)))
+    for line, values in spreadsheet.read_rows(path, shown, DecisionError, required=SAMPLE_COLUMNS):
         key, criterion = values.get("key", ""), values.get("criterion", "")
         if key not in primary_of:
             raise DecisionError(f"no record has the key {key!r} (was the search it came from replaced?)",

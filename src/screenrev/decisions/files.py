@@ -12,7 +12,8 @@ file, the line and the column:
   ``rightly_excluded`` or ``wrongly_excluded``. ``maybe`` at title/
   abstract sends the record to full text (its report is sought); ``maybe`` at full text
   means the report is still being assessed.
-* ``reason`` belongs to exclusions only. At title/abstract it is optional and must be a
+* ``reason`` belongs to exclusions (and, in free words, to ``not_retrieved``: why the report
+  could not be had). At title/abstract it is optional and must be a
   label (or id) of one of the protocol's criteria. At full text it is required (PRISMA 2020
   reports full-text exclusions with reasons) and must be a criterion label, a full-text
   reason of the protocol, or one of ``[full_text] reasons`` in the manifest.
@@ -286,6 +287,8 @@ class DecisionChecker:
         )
 
     def _reason_label(self, stage: str, decision: str, reason: str, fail) -> str:
+        if decision == "not_retrieved":
+            return reason  # why the report could not be had, in the reviewer's words
         if decision != "exclude":
             if reason:
                 raise fail(f"a reason is given for {decision!r}: reasons are for exclusions (use the note)", "reason")
@@ -537,7 +540,7 @@ def settle(decisions: Iterable[Decision], stage: str, rules: SettlementRules) ->
         outcomes = {outcome(d, stage) for d in deciding.values()}
         if len(outcomes) == 1:
             decision, reason = next(iter(outcomes))
-            if not reason and decision == "exclude":
+            if not reason and decision in ("exclude", "not_retrieved"):
                 reason = _common_reason(deciding.values())
             how = "resolver" if resolved else ("single" if len(votes) == 1 else "agreed")
             settled[record] = Settled(decision, reason, how)

@@ -12,8 +12,6 @@ line. An included report that no row names is a study of its own.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -65,23 +63,10 @@ def read_studies(path: Path, display: str, primary_of: Mapping[str, str],
     report, one main report per study, and (given ``included``) only reports included at full text."""
     if not path.is_file():
         return Studies({}, [])
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DecisionError(f"cannot read the study links: {exc}", path=display) from exc
-    rows = csv.reader(io.StringIO(text, newline=""))
-    header = [spreadsheet.restore(name.strip()) for name in next(rows, [])]
-    missing = [name for name in ("study", "key") if name not in header]
-    if missing:
-        raise _fail(f"the study links need the columns {', '.join(COLUMNS)} (missing: {', '.join(missing)})",
-                    display, 1, "header")
     allowed = set(included) if included is not None else None
     links: list[Link] = []
     seen: dict[str, Link] = {}
-    for line, cells in enumerate(rows, 2):
-        values = {name: spreadsheet.restore(cell.strip()) for name, cell in zip(header, cells)}
-        if not any(values.values()):
-            continue
+    for line, values in spreadsheet.read_rows(path, display, DecisionError, required=("study", "key")):
         link = _check(values, display, line, primary_of, allowed, seen)
         links.append(link)
         seen[link.record] = link

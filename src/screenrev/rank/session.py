@@ -87,6 +87,8 @@ class Session:
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self.file = default_file(review, stage, reviewer)
         self.made: list[Decision] = []
+        self.report_files: dict[str, list] = {}
+        """Full text: primary record → its report files (``decisions.fulltext.report_files``)."""
         self._mine = {d.record for d in log.decisions if d.stage == stage and d.reviewer == reviewer}
         self._lock = threading.Lock()
         self._training: threading.Thread | None = None

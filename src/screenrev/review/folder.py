@@ -211,16 +211,9 @@ class Review:
 
     @property
     def reports_dir(self) -> Path:
-        """Where the full-text reports are kept, one file per record named by its key
-        (``[full_text] reports`` in the manifest, ``reports`` by default)."""
+        """Where the full-text reports are kept (``[full_text] reports`` in the manifest,
+        ``reports`` by default): files named by record key, or mapped (``decisions/fulltext.py``)."""
         return self.inside("[full_text] reports", self.section("full_text").get("reports", REPORTS_DIR)).resolve()
-
-    def report_file(self, key: str) -> Path | None:
-        """The full-text report of a record (``reports/<key>.*``), if the review keeps one."""
-        folder = self.reports_dir
-        if not folder.is_dir():
-            return None
-        return next((path for path in sorted(folder.iterdir()) if path.is_file() and path.stem == key), None)
 
     @property
     def workspace_dir(self) -> Path:

@@ -13,9 +13,13 @@ reads back (decision files, the duplicate review queue, a spreadsheet given to
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, TextIO
+
+from ..errors import InputError
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -55,3 +59,24 @@ class Writer:
 def writer(out: TextIO, **options: Any) -> Writer:
     """A CSV writer for ``out`` (lines end with ``\\n`` unless ``lineterminator`` says otherwise)."""
     return Writer(out, **{"lineterminator": "\n", **options})
+
+
+def read_rows(path: Path, display: str, error: type[InputError] = InputError,
+              required: tuple[str, ...] = ()) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of a small CSV that screenrev wrote (or asks people to write), as ``(line,
+    {column: value})`` with cells stripped and restored; blank rows skipped. An unreadable
+    file or a header without the ``required`` columns raises ``error`` naming the file."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"cannot read the file: {exc}", path=display) from exc
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = [restore(cell.strip()) for cell in next(rows, [])]
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise error(f"the header needs the columns {', '.join(required)} (missing: {', '.join(missing)})",
+                    path=display, line=1, field="header")
+    for line, cells in enumerate(rows, 2):
+        values = {name: restore(cell.strip()) for name, cell in zip(header, cells)}
+        if any(values.values()):
+            yield line, values

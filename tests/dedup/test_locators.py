@@ -192,15 +192,15 @@ def test_records_differing_only_in_the_form_of_their_doi_are_one_record(written:
     assert result.unsure == []
 
 
-LEGACY = dict(authors=("Levin, A S", "Costa, S F"), year="2009", journal="Expert Rev Anti Infect Ther", volume="7",
+LEGACY = dict(authors=("Abara, Chidi", "Lund, Sofie"), year="2009", journal="Journal of Neonatal Nursing", volume="7",
               issue="1", pages="57-68")
-LEGACY_TITLE = "Nosocomial legionellosis: prevention and management"
+LEGACY_TITLE = "Hand hygiene before and after a feedback programme in three neonatal units"
 
 
 def test_legacy_and_current_doi_of_one_article_do_not_keep_it_apart() -> None:
     records = [
-        record("legacy", LEGACY_TITLE, doi="10.1586/14737140.7.1.57", **LEGACY),
-        record("current", LEGACY_TITLE, doi="10.1586/14787210.7.1.57", database="Embase", **LEGACY),
+        record("legacy", LEGACY_TITLE, doi="10.5555/1234-5678.7.1.57", **LEGACY),
+        record("current", LEGACY_TITLE, doi="10.5555/8765-4321.7.1.57", database="Embase", **LEGACY),
     ]
     comparison = compare_records(Prepared(0, records[0]), Prepared(1, records[1]))
     assert (comparison.verdict, comparison.rule) == (SAME, "legacy and current doi")
@@ -212,15 +212,15 @@ def test_legacy_and_current_doi_of_one_article_do_not_keep_it_apart() -> None:
     {"journal": "Journal of Hospital Infection"},
 ])
 def test_different_dois_need_everything_else_to_agree(change: dict) -> None:
-    legacy = record("legacy", LEGACY_TITLE, doi="10.1586/14737140.7.1.57", **LEGACY)
-    other = record("other", LEGACY_TITLE, doi="10.1586/14787210.7.1.57", **{**LEGACY, **change})
+    legacy = record("legacy", LEGACY_TITLE, doi="10.5555/1234-5678.7.1.57", **LEGACY)
+    other = record("other", LEGACY_TITLE, doi="10.5555/8765-4321.7.1.57", **{**LEGACY, **change})
     assert verdict(legacy, other) != SAME
 
 
 def test_different_dois_of_a_short_title_or_a_cochrane_review_are_no_legacy_pair() -> None:
     for title in ("Editor's Comments", "Aripiprazole"):
-        assert verdict(record("a", title, doi="10.1586/x.1", **LEGACY),
-                       record("b", title, doi="10.1586/x.2", **LEGACY)) == UNSURE
+        assert verdict(record("a", title, doi="10.5555/x.1", **LEGACY),
+                       record("b", title, doi="10.5555/x.2", **LEGACY)) == UNSURE
     cochrane = dict(LEGACY, journal="Cochrane Database Syst Rev")
     assert verdict(record("a", LEGACY_TITLE, doi="10.1002/14651858.cd001234.pub2", **cochrane),
                    record("b", LEGACY_TITLE, doi="10.1002/14651858.cd001234.pub3", **cochrane)) != SAME
@@ -242,9 +242,9 @@ def locator_cases() -> list[dict]:
         record("abs-other-supplement", ABSTRACT_TITLE, volume="61", issue="Suppl 2", pages="E2048", **ABSTRACT),
     ]
     dois = [
-        record("doi-legacy", LEGACY_TITLE, doi="10.1586/14737140.7.1.57", **LEGACY),
-        record("doi-current", LEGACY_TITLE, doi="https://doi.org/10.1586/14787210.7.1.57/abstract", **LEGACY),
-        record("doi-current-again", LEGACY_TITLE, doi="10.1586%2F14787210.7.1.57", database="Embase", **LEGACY),
+        record("doi-legacy", LEGACY_TITLE, doi="10.5555/1234-5678.7.1.57", **LEGACY),
+        record("doi-current", LEGACY_TITLE, doi="https://doi.org/10.5555/8765-4321.7.1.57/abstract", **LEGACY),
+        record("doi-current-again", LEGACY_TITLE, doi="10.5555%2F8765-4321.7.1.57", database="Embase", **LEGACY),
     ]
     return column + abstract + dois
 

@@ -1,25 +1,26 @@
 """The import stage: exports into the review folder, the manifest and the workspace.
 
 Every file is read and checked before anything is written, so a failing file leaves the
-review exactly as it was.
+review exactly as it was; the copies kept in ``searches/`` are made under hidden names and
+put in place once the manifest names them, so that an import killed at any point leaves
+nothing a later command trips over (``workspace.place_left_copies`` finishes or undoes it).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, ScreenrevError, SearchConflictError
-from ..review.atomic import umask
+from ..review.atomic import folder_lock, pending, umask
 from ..review.folder import SEARCHES_DIR, Review, Search
 from .parse import ParsedFile, bulk, check_start, read_export, sha256_of, sha256_of_file
 from .record import slug
-from .workspace import Workspace, split_reading
+from .workspace import Workspace, place_left_copies, split_reading
 
 
 @dataclass
@@ -78,6 +79,7 @@ def import_files(
         raise ScreenrevError("--name applies to one file; import the files one at a time")
     if not database.strip():
         raise ScreenrevError("--database must name the database searched")
+    place_left_copies(review)
     planned: list[_Planned] = []
     hasher = ThreadPoolExecutor(max_workers=1)
     try:
@@ -142,43 +144,44 @@ def import_files(
             planned.append(_Planned(path, search, parsed, "replaced" if previous else "imported", previous))
 
         _check_targets(review, planned)
-        written: list[tuple[Path, Path | None]] = []
-        try:
-            copies = _copy_exports(review, planned, written, hasher)
-            searches = [s for s in review.searches()]
-            for plan in planned:
-                if plan.parsed is None:
-                    continue
-                if plan.replaces is not None:
-                    searches = [plan.search if s.name == plan.search.name else s for s in searches]
-                else:
-                    searches.append(plan.search)
-            # The exports being replaced are already copied: the manifest still names the old ones.
-            with Workspace.open(review, check_exports=False) as workspace:
+        folder = review.root / SEARCHES_DIR
+        folder.mkdir(exist_ok=True)
+        # Imports take turns from their first copy to their last, so that what one finds
+        # left in searches/ was left by an import that was killed (``place_left_copies``).
+        with folder_lock(folder):
+            place_left_copies(review, locked=True)
+            copies: dict[str, _Copy] = {}
+            try:
+                _copy_exports(review, planned, hasher, copies)
+                searches = [s for s in review.searches()]
                 for plan in planned:
-                    if plan.parsed is not None:
-                        report = None
-                        if on_stored is not None:
-                            def report(done: int, plan: _Planned = plan) -> None:
-                                on_stored(plan.search.file, done, plan.search.records)
-                        copy = copies.get(plan.search.name)
-                        workspace.store(
-                            plan.search, plan.parsed, on_stored=report, processes=processes,
-                            kept=None if copy is None else lambda copy=copy: _check_copies([copy]),
-                        )
+                    if plan.parsed is None:
+                        continue
+                    if plan.replaces is not None:
+                        searches = [plan.search if s.name == plan.search.name else s for s in searches]
+                    else:
+                        searches.append(plan.search)
+                # The copies are not in place yet: the manifest still names the exports being replaced.
+                with Workspace.open(review, check_exports=False) as workspace:
+                    for plan in planned:
+                        if plan.parsed is not None:
+                            report = None
+                            if on_stored is not None:
+                                def report(done: int, plan: _Planned = plan) -> None:
+                                    on_stored(plan.search.file, done, plan.search.records)
+                            copy = copies.get(plan.search.name)
+                            workspace.store(
+                                plan.search, plan.parsed, on_stored=report, processes=processes,
+                                kept=None if copy is None else lambda copy=copy: _checked(copy),
+                            )
                 _check_copies(list(copies.values()))
                 review.save_searches(searches)
-        except BaseException:
-            hasher.shutdown(wait=True)  # no copy is being made while they are taken back
-            for path, backup in written:
-                if backup is not None:
-                    os.replace(backup, path)
-                else:
-                    path.unlink(missing_ok=True)
-            raise
-        for _, backup in written:
-            if backup is not None:
-                backup.unlink(missing_ok=True)
+            except BaseException:
+                hasher.shutdown(wait=True)  # no copy is being made while they are removed
+                for copy in copies.values():
+                    copy.file.unlink(missing_ok=True)
+                raise
+            _place(list(copies.values()))
         return [
             ImportResult(
                 file=plan.search.file,
@@ -255,59 +258,71 @@ def _check_targets(review: Review, planned: list[_Planned]) -> None:
             )
 
 
-#: A copy of an export, being hashed: (its hash to come, the export, the hash it must have).
-_Copy = tuple[Future[str], Path, str]
+@dataclass(frozen=True)
+class _Copy:
+    """A copy of an export, made beside its place in ``searches/`` and put there once the
+    manifest names it."""
+
+    hashed: Future[str]
+    """The copy's sha256, to come."""
+    source: Path
+    sha256: str
+    """The sha256 of the file that was read, which the copy must have."""
+    file: Path
+    target: Path
 
 
 def _copy_exports(
-    review: Review, planned: list[_Planned], written: list[tuple[Path, Path | None]], hashing: ThreadPoolExecutor
-) -> dict[str, _Copy]:
-    """Copy new exports into ``searches/``, noting each (file, backup of what it replaced); search → copy.
+    review: Review, planned: list[_Planned], hashing: ThreadPoolExecutor, copies: dict[str, _Copy]
+) -> None:
+    """Copy new exports into ``searches/``, each under a hidden name beside its place, noted
+    in ``copies`` (search → copy) as it is begun.
 
     Each file is copied by the kernel (six times faster than writing bytes held in memory)
     and hashed, by a thread while the records are stored; ``_check_copies`` waits for it
     and makes sure the copy is the file that was read.
     """
-    (review.root / SEARCHES_DIR).mkdir(exist_ok=True)
-    copies = {}
     for plan in planned:
         if plan.parsed is None:  # unchanged: nothing to copy
             continue
         target = review.path_of(plan.search)
         if target.exists() and target.resolve() == plan.source.resolve():
             continue
-        backup = None
-        if target.exists():
-            backup = target.with_name(f".{target.name}.previous")
-            os.replace(target, backup)
-        written.append((target, backup))
-        copies[plan.search.name] = (hashing.submit(_copy_and_hash, plan.source, target), plan.source, plan.search.sha256)
-    return copies
+        file = pending(target)
+        copies[plan.search.name] = _Copy(hashing.submit(_copy_and_hash, plan.source, file), plan.source,
+                                         plan.search.sha256, file, target)
 
 
-def _copy_and_hash(source: Path, target: Path) -> str:
-    """Copy ``source`` to ``target`` (through a hidden file beside it); the copy's sha256."""
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    os.close(handle)
-    try:
-        shutil.copyfile(source, tmp)
-        # mkstemp makes the file private (0600); the copy is as readable as any file the user writes.
-        os.chmod(tmp, 0o666 & ~umask())
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return sha256_of_file(target)
+def _copy_and_hash(source: Path, copy: Path) -> str:
+    """Copy ``source`` into ``copy``; the copy's sha256."""
+    shutil.copyfile(source, copy)
+    # mkstemp makes the file private (0600); the copy is as readable as any file the user writes.
+    os.chmod(copy, 0o666 & ~umask())
+    return sha256_of_file(copy)
+
+
+def _place(copies: list[_Copy]) -> None:
+    """Put the copies of the exports the manifest now names in place (killed before this
+    is done, the next command does it: ``place_left_copies``)."""
+    for copy in copies:
+        copy.file.replace(copy.target)
+
+
+def _checked(copy: _Copy) -> Path:
+    """The copy of an export, once it is complete and checked (``_check_copies``)."""
+    _check_copies([copy])
+    return copy.file
 
 
 def _check_copies(copies: list[_Copy]) -> None:
     """Refuse the import when a copy failed, or is not the file that was read (its source
     changed since)."""
-    for hashed, source, sha256 in copies:
-        failed = hashed.exception()
+    for copy in copies:
+        failed = copy.hashed.exception()
         if isinstance(failed, OSError):
-            raise InputError(f"cannot be copied into {SEARCHES_DIR}/ ({failed.strerror or failed})", path=source)
+            raise InputError(f"cannot be copied into {SEARCHES_DIR}/ ({failed.strerror or failed})", path=copy.source)
         if failed is not None:
             raise failed
-        if hashed.result() != sha256:
+        if copy.hashed.result() != copy.sha256:
             raise InputError("changed while it was being imported (the copy's sha256 differs from what was "
-                             "read); import it again once it is complete", path=source)
+                             "read); import it again once it is complete", path=copy.source)

@@ -16,7 +16,8 @@ import orjson
 
 from ..errors import InputError
 from ..forked import processes_for
-from ..review.folder import Review, Search
+from ..review.atomic import folder_lock, left_pending
+from ..review.folder import SEARCHES_DIR, Review, Search
 from .parse import ParsedFile, Split, bulk, read_export, sha256_of, sha256_of_file
 from .pieces import PartFailed, Pieces
 from .record import FIELDS, LIST_FIELDS, identity, record_key
@@ -151,6 +152,32 @@ def _stat(path: Path) -> list[int]:
     return [status.st_size, status.st_mtime_ns]
 
 
+def place_left_copies(review: Review, *, locked: bool = False) -> None:
+    """Finish what an import killed while it put its copies in place left in ``searches/``:
+    a copy of the export the manifest names there, with its sha256, goes in place; any
+    other copy is removed. An import holds the folder (``folder_lock``) from its first
+    copy to its last: while one runs, its copies are left alone (``locked``: this process
+    holds it)."""
+    folder = review.root / SEARCHES_DIR
+    left = left_pending(folder)
+    if not left:
+        return
+    if not locked:
+        with folder_lock(folder, wait=False) as held:
+            if held:
+                place_left_copies(review, locked=True)
+        return
+    wanted = {review.path_of(search): search.sha256 for search in review.searches()}
+    for target, copies in left.items():
+        sha256 = wanted.get(target)
+        for copy in copies:
+            if (sha256 is not None and sha256_of_file(copy) == sha256
+                    and not (target.is_file() and sha256_of_file(target) == sha256)):
+                copy.replace(target)
+            else:
+                copy.unlink(missing_ok=True)
+
+
 def split_reading(review: Review, name: str, database: str, processes: int | None) -> Split:
     """How a large export imported as search ``name`` is read on several cores (``parse.Split``)."""
     review.workspace_dir.mkdir(parents=True, exist_ok=True)
@@ -179,7 +206,8 @@ class Workspace:
         check_exports: bool = True,
     ) -> Workspace:
         """Open (creating if needed) and bring up to date with the manifest; with
-        ``check_exports``, refuse when an export in ``searches/`` is missing or changed."""
+        ``check_exports``, finish what a killed import left (``place_left_copies``), and
+        refuse when an export in ``searches/`` is missing or changed."""
         review.workspace_dir.mkdir(exist_ok=True)
         path = review.workspace_dir / DB_FILE
         connection = sqlite3.connect(path, isolation_level=None)
@@ -199,6 +227,8 @@ class Workspace:
             path.unlink()
             return cls.open(review, on_rebuild=on_rebuild, check_exports=check_exports)
         workspace = cls(review, connection)
+        if check_exports:  # not while an import puts its own copies in place
+            place_left_copies(review)
         workspace.sync(on_rebuild=on_rebuild, check_exports=check_exports)
         return workspace
 
@@ -262,9 +292,10 @@ class Workspace:
             )
         return path
 
-    def reread(self, search: Search) -> ParsedFile:
-        """Read a search's file again, checking it is the file the manifest recorded."""
-        path = self._export(search)
+    def reread(self, search: Search, path: Path | None = None) -> ParsedFile:
+        """Read a search's file again (or ``path``, a copy of it), checking it is the file
+        the manifest recorded."""
+        path = path or self._export(search)
         data = path.read_bytes()
         if sha256_of(data) != search.sha256:
             raise _changed(search, path)
@@ -291,7 +322,7 @@ class Workspace:
         *,
         on_stored: Callable[[int], None] | None = None,
         processes: int | None = None,
-        kept: Callable[[], None] | None = None,
+        kept: Callable[[], Path] | None = None,
     ) -> None:
         """Replace a search's records in one transaction; ``on_stored(n)`` reports progress.
 
@@ -299,16 +330,14 @@ class Workspace:
         see ``forked.processes_for``), with the same rows as one process stores. When
         workers read parts of the file (``parse.Split``) and one fails, the file kept in
         the review is read again in one pass and stored by this process. ``kept`` waits
-        until that file is complete (the importer copies it there while the records are
-        stored) and raises if the copy failed.
+        until that file is complete (the importer copies it beside its place while the
+        records are stored), raises if the copy failed, and says where it is.
         """
         try:
             self._store(search, parsed, on_stored=on_stored, processes=processes)
         except PartFailed:
             parsed.close()
-            if kept is not None:
-                kept()
-            self._store(search, self.reread(search), on_stored=on_stored, processes=1)
+            self._store(search, self.reread(search, kept() if kept else None), on_stored=on_stored, processes=1)
 
     def _store(
         self, search: Search, parsed: ParsedFile, *, on_stored: Callable[[int], None] | None, processes: int | None

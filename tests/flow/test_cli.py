@@ -232,3 +232,31 @@ def test_a_mid_review_diagram_shows_records_awaiting_screening_apart(runner: Cli
     waiting = [box for box in boxes if box.below]
     assert len(waiting) == 1 and f"(n\u00a0=\u00a0{flow.records_awaiting})" in waiting[0].lines[0]
     assert not any(line.rstrip().endswith(":") for box in boxes for line in box.lines[-1:])  # no dangling colon
+
+
+def test_records_found_by_other_methods_are_counted_in_their_column(runner: CliRunner, example: Path) -> None:
+    scopus = (example / "searches" / "scopus.ris").read_text(encoding="utf-8")
+    first = scopus[: scopus.index("ER  -") + len("ER  -")] + "\n\n"
+    new = ("TY  - JOUR\nTI  - Coping with inflammatory bowel disease: a letter from a patient group\n"
+           "AU  - Example, A.\nPY  - 2018\nJO  - Gut Feelings\nER  - \n")
+    (example / "citations.ris").write_text(first + new, encoding="utf-8")
+    before = _flow(runner)
+    invoke(runner, "import", "citations.ris", "--method", "citation", "--source", "Backward citations")
+    sources = json.loads(invoke(runner, "sources", "--json").stdout)["searches"]
+    assert sources[-1]["method"] == "citation" and sources[-1]["database"] == "Backward citations"
+    flow = _flow(runner)
+    assert flow["identified"] == before["identified"]  # the first column is the databases'
+    assert (flow["citations_results"], flow["other_identified"], flow["other_duplicates"]) == (2, 2, 1)
+    assert flow["other_records_awaiting"] == 1  # the new record waits for screening, in its own column
+    assert "Records identified from citation searching" in invoke(runner, "flow").stdout
+    manifest = example / "screenrev.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n[other_methods]\ncitations_results = 2\n",
+                        encoding="utf-8")
+    result = invoke(runner, "flow", ok=False)
+    assert result.exit_code == 1 and "[other_methods] counts by hand what the searches citations import" in result.stderr
+
+
+def test_an_unknown_method_is_refused(runner: CliRunner, example: Path) -> None:
+    result = invoke(runner, "import", str(example / "searches" / "scopus.ris"), "--name", "pigeon", "--method",
+                    "pigeon", "--source", "Carrier pigeon", ok=False)
+    assert result.exit_code == 1 and "--method 'pigeon': the methods are database, register" in result.stderr

@@ -246,3 +246,57 @@ def test_diagram_holds_every_box(tmp_path: Path) -> None:
 def test_diagram_format_comes_from_the_suffix(tmp_path: Path) -> None:
     with pytest.raises(ScreenrevError, match="SVG, PNG or PDF"):
         draw(_flow(), tmp_path / "flow.jpg")
+
+
+@st.composite
+def streams(draw):
+    """Records found by databases, registers and other methods, in clusters that may mix them,
+    with decisions and reports linked into studies."""
+    clusters, number = [], 0
+    for size in draw(st.lists(st.integers(1, 3), min_size=1, max_size=12)):
+        clusters.append([f"r{number + i}" for i in range(size)])
+        number += size
+    methods = ["database", "register", "website", "organisation", "citation", "other"]
+    rows = [(key, "Source", members[0], draw(st.sampled_from(methods))) for members in clusters for key in members]
+    primaries = [members[0] for members in clusters]
+    rule_exclusions = {key: "Old" for key in primaries if draw(st.integers(0, 3)) == 0}
+    title_abstract = {key: Settled(draw(st.sampled_from(["include", "exclude", "maybe"])))
+                      for key in primaries if draw(st.booleans())}
+    full_text = {key: Settled(draw(st.sampled_from(["include", "exclude", "maybe", "not_retrieved"])), "Wrong design")
+                 for key, settled in title_abstract.items() if settled.decision != "exclude" and draw(st.booleans())}
+    included = [key for key, settled in full_text.items() if settled.decision == "include"]
+    studies = {key: f"study{draw(st.integers(0, 2))}" for key in included if draw(st.booleans())}
+    return rows, rule_exclusions, title_abstract, full_text, studies, draw(st.sampled_from([None, STOPPING]))
+
+
+@given(streams())
+@settings(max_examples=300, deadline=None)
+def test_every_stream_adds_up_record_by_record(review) -> None:
+    rows, rule_exclusions, title_abstract, full_text, studies, stopping = review
+    flow = count_flow(rows, rule_exclusions=rule_exclusions, title_abstract=title_abstract, full_text=full_text,
+                      stopping=stopping, studies=studies)
+    check_identities(flow)
+    assert flow.identified + flow.other_identified == len(rows)
+    assert flow.other_identified == (flow.website_results + flow.organisation_results + flow.citations_results
+                                     + flow.other_results)
+    # Each cluster is screened once, in one column: the first when a database or register found it.
+    primaries = {primary for _, _, primary, _ in rows}
+    first = {primary for _, _, primary, method in rows if method in ("database", "register")}
+    assert flow.records_screened == sum(1 for key in title_abstract if key in first)
+    assert flow.other_records_screened == sum(1 for key in title_abstract if key in primaries - first)
+    assert flow.duplicates + flow.other_duplicates == len(rows) - len(primaries)
+    included = [key for key, settled in full_text.items() if settled.decision == "include"]
+    assert flow.new_reports == len(included)
+    assert flow.new_studies == len({studies.get(key, key) for key in included}) <= flow.new_reports
+
+
+def test_a_record_found_by_citation_searching_and_a_database_is_counted_once() -> None:
+    rows = [("db1", "Scopus", "db1", "database"), ("cit1", "Backward citations", "db1", "citation"),
+            ("cit2", "Backward citations", "cit2", "citation"), ("exp1", "Experts", "cit2", "other")]
+    flow = count_flow(rows, rule_exclusions={}, title_abstract={"db1": Settled("include"), "cit2": Settled("include")},
+                      full_text={"db1": Settled("include"), "cit2": Settled("include")})
+    check_identities(flow)
+    assert (flow.database_results, flow.citations_results, flow.other_results) == (1, 2, 1)
+    assert (flow.duplicates, flow.other_duplicates) == (0, 2)  # cit1 found already by Scopus; exp1 by citations
+    assert (flow.records_screened, flow.other_records_screened) == (1, 1)
+    assert (flow.dbr_included, flow.other_included, flow.new_studies) == (1, 1, 2)

@@ -179,9 +179,11 @@ def test_sources_is_the_identification_box(runner: CliRunner, review_dir: Path) 
     data = json.loads(invoke(runner, "sources", "--json").stdout)
     assert data == {
         "searches": [
-            {"search": "embase", "database": "Embase", "interface": "Embase.com", "searched": "2023-01-05",
+            {"search": "embase", "database": "Embase", "method": "database", "interface": "Embase.com",
+             "searched": "2023-01-05",
              "file": "searches/embase.ris", "format": "ris", "records": 6},
-            {"search": "proquest", "database": "PTSDpubs", "interface": "ProQuest", "searched": "",
+            {"search": "proquest", "database": "PTSDpubs", "method": "database", "interface": "ProQuest",
+             "searched": "",
              "file": "searches/proquest.ris", "format": "ris", "records": 6},
         ],
         "total": 12,

@@ -28,7 +28,12 @@ def init(
 @app.command("import", rich_help_panel="Set up")
 def import_(
     files: Annotated[list[Path], typer.Argument(help="Export files as downloaded from the database.")],
-    database: Annotated[str, typer.Option("--database", "-d", help="Database searched, e.g. PsycINFO.")],
+    database: Annotated[str, typer.Option("--database", "-d", "--source", help="Database searched, e.g. PsycINFO "
+                                          "(with --method: the website, organisation or source, e.g. \"advisory "
+                                          "group\", \"backward citations of included studies\").")],
+    method: Annotated[str, typer.Option(help="How the records were found: database, register, website, "
+                                        "organisation, citation or other (PRISMA 2020's other methods are "
+                                        "counted in the flow's second column).")] = "database",
     interface: Annotated[str, typer.Option(help="Platform searched on, e.g. Ovid, EBSCOhost.")] = "",
     searched: Annotated[str, typer.Option(help="Date the search was run, YYYY-MM-DD.")] = "",
     name: Annotated[Optional[str], typer.Option(help="Search name (default: from the file name).")] = None,
@@ -54,6 +59,7 @@ def import_(
             review,
             files,
             database=database,
+            method=method,
             interface=interface,
             searched=searched,
             name=name,
@@ -92,7 +98,7 @@ def sources(as_json: JsonOption = False) -> None:
     if as_json:
         print_json({
             "searches": [
-                {"search": s.name, "database": s.database, "interface": s.interface,
+                {"search": s.name, "database": s.database, "method": s.method, "interface": s.interface,
                  "searched": s.searched, "file": s.file, "format": s.format,
                  "records": counts[s.name]}
                 for s in searches
@@ -101,12 +107,16 @@ def sources(as_json: JsonOption = False) -> None:
         })
         return
     table = Table(title="Records identified")
-    for column in ("search", "database", "interface", "searched", "file", "records"):
-        table.add_column(column, justify="right" if column == "records" else "left")
+    methods = any(s.method != "database" for s in searches)
+    columns = ("search", "database", *(("method",) if methods else ()), "interface", "searched", "file", "records")
+    for column in columns:
+        table.add_column("source" if column == "database" and methods else column,
+                         justify="right" if column == "records" else "left")
     for s in searches:
-        table.add_row(s.name, s.database, s.interface, s.searched, s.file, f"{counts[s.name]:,}")
+        table.add_row(s.name, s.database, *((s.method,) if methods else ()), s.interface, s.searched, s.file,
+                      f"{counts[s.name]:,}")
     table.add_section()
-    table.add_row("total", "", "", "", "", f"{total:,}")
+    table.add_row("total", *([""] * (len(columns) - 2)), f"{total:,}")
     console.console.print(table)
 
 

@@ -105,15 +105,7 @@ def _boxes(flow: Flow, other: bool, previous: bool, audit: str = "") -> list[_Bo
                          f"Reports of new included studies {_n(flow.new_reports)}"]),
     ]
     if other:
-        boxes += [
-            _Box("other", 1, ["Records identified from:", f"  Websites {_n(flow.website_results)}",
-                              f"  Organisations {_n(flow.organisation_results)}",
-                              f"  Citation searching {_n(flow.citations_results)}"]),
-            _Box("other", 3, [f"Reports sought for retrieval {_n(flow.other_sought_reports)}"]),
-            _Box("other_side", 3, [f"Reports not retrieved {_n(flow.other_notretrieved_reports)}"]),
-            _Box("other", 4, [f"Reports assessed for eligibility {_n(flow.other_assessed)}"]),
-            _Box("other_side", 4, _excluded(flow.other_excluded)),
-        ]
+        boxes += _other_boxes(flow)
     if previous:
         boxes += [
             _Box("previous", 1, [f"Studies included in previous version of review {_n(flow.previous_studies)}",
@@ -123,6 +115,38 @@ def _boxes(flow: Flow, other: bool, previous: bool, audit: str = "") -> list[_Bo
                                  f"Reports of total included studies {_n(flow.total_reports)}"]),
         ]
     return boxes
+
+
+def _other_boxes(flow: Flow) -> list[_Box]:
+    """The other-methods column: identified, then (when its records were imported and
+    screened) removed and screened, then sought, not retrieved, assessed and excluded."""
+    identified = ["Records identified from:", f"  Websites {_n(flow.website_results)}",
+                  f"  Organisations {_n(flow.organisation_results)}",
+                  f"  Citation searching {_n(flow.citations_results)}"]
+    if flow.other_results:
+        identified.append(f"  Other sources {_n(flow.other_results)}")
+    not_retrieved = [f"Reports not retrieved {_n(flow.other_notretrieved_reports)}"]
+    if flow.other_reports_awaiting:
+        not_retrieved.append(f"Reports awaiting assessment {_n(flow.other_reports_awaiting)}")
+    boxes = [_Box("other", 1, identified)]
+    if flow.other_identified:
+        removed = ["Records removed before screening:",
+                   f"  Found already (duplicates) {_n(flow.other_duplicates)}",
+                   f"  Marked as ineligible by automation tools {_n(flow.other_excluded_automatic)}"]
+        if flow.other_records_unscreened:
+            removed.append(f"  Not screened after the stopping rule {_n(flow.other_records_unscreened)}")
+        boxes += [_Box("other_side", 1, removed),
+                  _Box("other", 2, [f"Records screened {_n(flow.other_records_screened)}"]),
+                  _Box("other_side", 2, [f"Records excluded {_n(flow.other_records_excluded)}"])]
+        if flow.other_records_awaiting:
+            boxes.append(_Box("other_side", 2, [f"Records not yet screened: no title/abstract decision yet "
+                                                f"{_n(flow.other_records_awaiting)}"], below=True))
+    return boxes + [
+        _Box("other", 3, [f"Reports sought for retrieval {_n(flow.other_sought_reports)}"]),
+        _Box("other_side", 3, not_retrieved),
+        _Box("other", 4, [f"Reports assessed for eligibility {_n(flow.other_assessed)}"]),
+        _Box("other_side", 4, _excluded(flow.other_excluded)),
+    ]
 
 
 def _layout(boxes: list[_Box], columns: list[str]) -> tuple[dict[str, float], list[float], list[float]]:
@@ -163,7 +187,7 @@ def draw(flow: Flow, path: Path, *, audit: str = "") -> None:
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
-    other = any((flow.website_results, flow.organisation_results, flow.citations_results,
+    other = any((flow.website_results, flow.organisation_results, flow.citations_results, flow.other_results,
                  flow.other_sought_reports))
     previous = bool(flow.previous_studies or flow.previous_reports)
     columns = (["previous"] if previous else []) + ["main", "main_side"] + (["other", "other_side"] if other else [])

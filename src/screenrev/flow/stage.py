@@ -36,13 +36,15 @@ class FlowReport:
         return counts
 
 
-def _record_rows(review: Review, workspace) -> list[tuple[str, str, str]]:
-    """``(key, database, primary key)`` per record, searches in manifest order."""
+def _record_rows(review: Review, workspace) -> list[tuple[str, str, str, str]]:
+    """``(key, database, primary key, method)`` per record, searches in manifest order."""
     primary_of = primary_index(workspace)
-    order = {search.name: index for index, search in enumerate(review.searches())}
+    searches = review.searches()
+    order = {search.name: index for index, search in enumerate(searches)}
+    methods = {search.name: search.method for search in searches}
     rows = workspace.db.execute("SELECT key, search, database, position FROM records").fetchall()
     rows.sort(key=lambda row: (order.get(row[1], len(order)), row[3]))
-    return [(key, database, primary_of[key]) for key, _, database, _ in rows]
+    return [(key, database, primary_of[key], methods.get(search, "database")) for key, search, database, _ in rows]
 
 
 def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) -> FlowReport:
@@ -50,7 +52,7 @@ def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) ->
     rows = _record_rows(review, workspace)
     if rows and not workspace.has_clusters():
         raise ScreenrevError("duplicates are not marked yet: run 'screenrev dedup' (or 'screenrev run') first")
-    log = DecisionLog(review, {key: primary for key, _, primary in rows}, reasons, checked=workspace)
+    log = DecisionLog(review, {key: primary for key, _, primary, _ in rows}, reasons, checked=workspace)
     settled = {stage: log.settle(stage) for stage in (TITLE_ABSTRACT, FULL_TEXT)}
     conflicts = {stage: len(s.conflicts) for stage, s in settled.items() if s.conflicts}
     if conflicts:
@@ -69,7 +71,7 @@ def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) ->
         title_abstract=settled[TITLE_ABSTRACT].settled,
         full_text=settled[FULL_TEXT].settled,
         registers=_registers(review),
-        other_methods=OtherMethods.from_manifest(review),
+        other_methods=_other_methods(review),
         previous=(_count(review, previous, "studies"), _count(review, previous, "reports")),
         stopping=review.stopping,
         studies=studies,
@@ -103,6 +105,17 @@ def _rules_warnings(review: Review, workspace) -> list[str]:
     state = "have not been applied" if applied is None else "changed since they were applied"
     return [f"the protocol's exclusion rules {state} ('screenrev screen'): the records they exclude "
             "are not counted as excluded by automation"]
+
+
+def _other_methods(review: Review) -> OtherMethods:
+    """The counts typed under ``[other_methods]``, refused when searches by other methods are
+    imported as well: a stream is counted from its records or by hand, not both."""
+    typed = OtherMethods.from_manifest(review)
+    imported = [search.name for search in review.searches() if search.stream == "other"]
+    if imported and typed != OtherMethods():
+        raise ManifestError(f"[other_methods] counts by hand what the searches {', '.join(imported)} import: "
+                            "remove the table, the records are counted", path=review.manifest_path)
+    return typed
 
 
 def _registers(review: Review) -> list[str]:

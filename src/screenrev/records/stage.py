@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import InputError, ScreenrevError, SearchConflictError
 from ..review.atomic import folder_lock, pending, umask
-from ..review.folder import SEARCHES_DIR, Review, Search
+from ..review.folder import METHODS, SEARCHES_DIR, Review, Search
 from .parse import ParsedFile, bulk, check_start, read_export, sha256_of, sha256_of_file
 from .record import slug
 from .workspace import Workspace, place_left_copies, split_reading
@@ -59,6 +59,7 @@ def import_files(
     paths: list[Path],
     *,
     database: str,
+    method: str = "database",
     interface: str = "",
     searched: str = "",
     name: str | None = None,
@@ -78,7 +79,9 @@ def import_files(
     if name and len(paths) > 1:
         raise ScreenrevError("--name applies to one file; import the files one at a time")
     if not database.strip():
-        raise ScreenrevError("--database must name the database searched")
+        raise ScreenrevError("--database must name the database searched (or, with --method, the source)")
+    if method not in METHODS:
+        raise ScreenrevError(f"--method {method!r}: the methods are {', '.join(METHODS)}")
     place_left_copies(review)
     planned: list[_Planned] = []
     hasher = ThreadPoolExecutor(max_workers=1)
@@ -140,6 +143,7 @@ def import_files(
                 records=parsed.count,
                 accepted_risks=parsed.risks,
                 decode_as=encoding or "",
+                method=method,
             )
             planned.append(_Planned(path, search, parsed, "replaced" if previous else "imported", previous))
 

@@ -45,11 +45,26 @@ class Search:
     """Possible-data-loss findings the user accepted with ``--accept-risks``."""
     decode_as: str = ""
     """Encoding the user imposed with ``--encoding`` (empty: detected from the bytes)."""
+    method: str = "database"
+    """How the records were found (``METHODS``): a database or a register search, or one of
+    PRISMA 2020's other methods (a website, an organisation, citation searching, other)."""
 
     def to_toml(self) -> dict:
-        """The manifest entry (empty optional values left out)."""
+        """The manifest entry (empty optional values, and the default method, left out)."""
         entry = {key: value for key, value in asdict(self).items() if value not in ("", [])}
+        if entry.get("method") == "database":
+            del entry["method"]
         return entry
+
+    @property
+    def stream(self) -> str:
+        """``databases`` (databases and registers: the first column of the PRISMA 2020 flow)
+        or ``other`` (other methods: the second)."""
+        return "databases" if self.method in ("database", "register") else "other"
+
+
+#: How records can be found, as PRISMA 2020 names the sources.
+METHODS = ("database", "register", "website", "organisation", "citation", "other")
 
 
 @dataclass(frozen=True)
@@ -228,13 +243,17 @@ class Review:
             try:
                 values = {key: entry[key] for key in entry}
                 values["accepted_risks"] = list(values.get("accepted_risks", []))
-                searches.append(Search(**{k: (v.unwrap() if hasattr(v, "unwrap") else v) for k, v in values.items()}))
+                search = Search(**{k: (v.unwrap() if hasattr(v, "unwrap") else v) for k, v in values.items()})
             except TypeError as exc:
                 raise ManifestError(
                     f"search #{number} is malformed ({exc}); each [[searches]] entry needs "
                     "name, file, database, sha256, format, encoding and records",
                     path=self.manifest_path,
                 ) from None
+            if search.method not in METHODS:
+                raise ManifestError(f"search #{number} ({search.name}): method {search.method!r} is not one of "
+                                    f"{', '.join(METHODS)}", path=self.manifest_path)
+            searches.append(search)
         return searches
 
     def search(self, name: str) -> Search | None:

@@ -260,3 +260,19 @@ def test_an_unknown_method_is_refused(runner: CliRunner, example: Path) -> None:
     result = invoke(runner, "import", str(example / "searches" / "scopus.ris"), "--name", "pigeon", "--method",
                     "pigeon", "--source", "Carrier pigeon", ok=False)
     assert result.exit_code == 1 and "--method 'pigeon': the methods are database, register" in result.stderr
+
+
+def test_a_record_typed_by_hand_is_a_search_of_its_own(runner: CliRunner, example: Path) -> None:
+    invoke(runner, "add", "--title", "Peer support in inflammatory bowel disease: a service evaluation",
+           "--author", "Smith, J.", "--year", "2021", "--source", "Expert: e-mail", "--searched", "2024-03-02")
+    # An expert also names an article the databases found: the same DOI and title.
+    invoke(runner, "add", "--title", "Gender differences in inflammatory bowel disease: Explaining body image "
+           "dissatisfaction", "--doi", "10.1177/1359105317742958", "--year", "2019", "--type", "JOUR",
+           "--source", "Expert: e-mail", "--name", "expert-trindade")
+    searches = json.loads(invoke(runner, "sources", "--json").stdout)["searches"]
+    added = [s for s in searches if s["database"] == "Expert: e-mail"]
+    assert [s["method"] for s in added] == ["other", "other"] and added[0]["searched"] == "2024-03-02"
+    assert (example / added[0]["file"]).read_text(encoding="utf-8").startswith("TY  - GEN\n")
+    flow = _flow(runner)
+    assert (flow["other_results"], flow["other_identified"], flow["other_duplicates"]) == (2, 2, 1)
+    assert flow["other_records_awaiting"] == 1

@@ -88,6 +88,53 @@ def import_(
 
 
 @app.command(rich_help_panel="Set up")
+def add(
+    title: Annotated[str, typer.Option(help="The record's title.")],
+    source: Annotated[str, typer.Option("--source", help="Where it came from, e.g. \"Expert: e-mail from J. "
+                                        "Smith\", \"Advisory group\".")],
+    method: Annotated[str, typer.Option(help="How it was found: other (the default), citation, website, "
+                                        "organisation, register or database.")] = "other",
+    author: Annotated[Optional[list[str]], typer.Option("--author", help="An author (repeat for each).")] = None,
+    year: Annotated[str, typer.Option(help="Year of publication.")] = "",
+    journal: Annotated[str, typer.Option(help="Journal or other source title.")] = "",
+    volume: Annotated[str, typer.Option(help="Volume.")] = "",
+    issue: Annotated[str, typer.Option(help="Issue.")] = "",
+    pages: Annotated[str, typer.Option(help="Pages, e.g. 12-19.")] = "",
+    doi: Annotated[str, typer.Option(help="DOI.")] = "",
+    url: Annotated[str, typer.Option(help="Where to find it.")] = "",
+    abstract: Annotated[str, typer.Option(help="Abstract or summary.")] = "",
+    type: Annotated[str, typer.Option("--type", help="RIS type (JOUR, RPRT, THES…; default GEN: the kind is "
+                                      "not known, so no rule takes it for a journal article).")] = "GEN",
+    searched: Annotated[str, typer.Option(help="Date it was received or found, YYYY-MM-DD.")] = "",
+    name: Annotated[Optional[str], typer.Option(help="Search name (default: from the title).")] = None,
+) -> None:
+    """Add one record typed by hand (an expert's suggestion, a report an organisation sent) as a search of its own."""
+    import tempfile
+
+    from ..records.formats.ris import write
+    from ..records.record import slug
+    from ..records.stage import import_files
+
+    if not title.strip():
+        raise typer.BadParameter("give the record's title", param_hint="--title")
+    if not source.strip():
+        raise typer.BadParameter("say where the record came from", param_hint="--source")
+    review = Review.find()
+    record = {"title": title.strip(), "authors": [a.strip() for a in author or [] if a.strip()], "year": year,
+              "journal": journal, "volume": volume, "issue": issue, "pages": pages, "doi": doi,
+              "url": [url] if url else [], "abstract": abstract, "publication_type": [type.strip().upper()]}
+    search_name = name or f"added-{slug(title)[:40].strip('-')}"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{search_name}.ris"
+        with path.open("w", encoding="utf-8", newline="\n") as handle:
+            write([record], handle)
+        results = import_files(review, [path], database=source.strip(), method=method, searched=searched,
+                               name=search_name)
+    console.info(f"Added the record as search {results[0].search!r} ({method}: {source.strip()}), "
+                 f"file {review.search(results[0].search).file}")
+
+
+@app.command(rich_help_panel="Set up")
 def sources(as_json: JsonOption = False) -> None:
     """One row per search and the total: the identification box of the PRISMA flow."""
     review = Review.find()

@@ -25,6 +25,35 @@ def init(
     console.info("Next: screenrev import EXPORT_FILE --database NAME")
 
 
+StrategyOption = Annotated[Optional[str], typer.Option(
+    help="The search strategy as run (PRISMA-S): its text, or a file (kept by name when inside the review "
+         "folder, else its text is kept).")]
+LimitsOption = Annotated[str, typer.Option(help="Limits and filters applied (dates, languages, types…).")]
+PeerReviewOption = Annotated[str, typer.Option(help="Whether and how the strategy was peer reviewed (e.g. "
+                                               "\"PRESS, by J. Smith, 2024-02-01\").")]
+
+
+def _reporting(review: Review, strategy: Optional[str], limits: str, peer_review: str) -> dict[str, str]:
+    """The PRISMA-S fields given on the command line (only those given)."""
+    values: dict[str, str] = {}
+    if strategy is not None:
+        path = Path(strategy)
+        if len(strategy) < 4096 and "\n" not in strategy and path.is_file():
+            if path.resolve().is_relative_to(review.root.resolve()):
+                values["strategy_file"] = path.resolve().relative_to(review.root.resolve()).as_posix()
+                values["strategy"] = ""
+            else:
+                values["strategy"] = path.read_text(encoding="utf-8", errors="replace")
+                values["strategy_file"] = ""
+        else:
+            values["strategy"], values["strategy_file"] = strategy, ""
+    if limits:
+        values["limits"] = limits
+    if peer_review:
+        values["peer_review"] = peer_review
+    return values
+
+
 @app.command("import", rich_help_panel="Set up")
 def import_(
     files: Annotated[list[Path], typer.Argument(help="Export files as downloaded from the database.")],
@@ -43,12 +72,16 @@ def import_(
     ] = False,
     encoding: Annotated[Optional[str], typer.Option(help="Decode the file with this encoding.")] = None,
     format: Annotated[Optional[str], typer.Option(help="Format name, when detection is wrong.")] = None,
+    strategy: StrategyOption = None,
+    limits: LimitsOption = "",
+    peer_review: PeerReviewOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Add database exports to the review, checking that no record is lost."""
     from ..records.stage import import_files
 
     review = Review.find()
+    reporting = _reporting(review, strategy, limits, peer_review)
     with console.progress() as progress:
         task = progress.add_task("Importing", total=len(files))
 
@@ -60,6 +93,7 @@ def import_(
             files,
             database=database,
             method=method,
+            reporting=reporting,
             interface=interface,
             searched=searched,
             name=name,
@@ -135,9 +169,25 @@ def add(
 
 
 @app.command(rich_help_panel="Set up")
-def sources(as_json: JsonOption = False) -> None:
-    """One row per search and the total: the identification box of the PRISMA flow."""
+def sources(
+    prisma_s: Annotated[bool, typer.Option("--prisma-s", help="Write the search report PRISMA-S asks for.")] = False,
+    format: Annotated[str, typer.Option("--format", "-f", help="With --prisma-s: md, html or csv.")] = "md",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="With --prisma-s: file to write.")] = None,
+    set_search: Annotated[Optional[str], typer.Option("--set", help="Record a search's strategy, limits or peer "
+                                                      "review (with --strategy, --limits, --peer-review).")] = None,
+    strategy: StrategyOption = None,
+    limits: LimitsOption = "",
+    peer_review: PeerReviewOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """One row per search and the total: the identification box of the PRISMA flow (--prisma-s: the search report)."""
     review = Review.find()
+    if set_search is not None:
+        _set_reporting(review, set_search, _reporting(review, strategy, limits, peer_review))
+        return
+    if prisma_s:
+        _prisma_s(review, format, out)
+        return
     with open_workspace(review) as workspace:
         counts = {s.name: workspace.count_records(s.name) for s in review.searches()}
     searches = review.searches()
@@ -202,3 +252,37 @@ def _write_records(format: str, records, out, extra: list[str], stages: list[str
         write_ris(records, out)
 
 
+
+
+def _set_reporting(review: Review, name: str, values: dict[str, str]) -> None:
+    from dataclasses import replace
+
+    from ..errors import ScreenrevError
+
+    if not values:
+        raise typer.BadParameter("give --strategy, --limits or --peer-review", param_hint="--set")
+    searches = review.searches()
+    if not any(search.name == name for search in searches):
+        raise ScreenrevError(f"--set {name}: no search has this name (see 'screenrev sources')")
+    review.save_searches([replace(search, **values) if search.name == name else search for search in searches])
+    console.info(f"Recorded {', '.join(sorted(values))} for search {name!r} in screenrev.toml")
+
+
+def _prisma_s(review: Review, format: str, out: Optional[Path]) -> None:
+    from contextlib import nullcontext
+
+    from .. import __version__
+    from ..records.searchreport import RENDERERS, report
+
+    if format not in RENDERERS:
+        raise typer.BadParameter("must be md, html or csv", param_hint="--format")
+    with open_workspace(review, up_to="dedup") as workspace:
+        counts = {s.name: workspace.count_records(s.name) for s in review.searches()}
+        clusters = workspace.db.execute("SELECT COUNT(*) FROM clusters").fetchone()[0]
+        undecided = workspace.undecided_pairs()
+    duplicates = sum(counts.values()) - clusters if clusters else None
+    data = report(review, counts, duplicates, __version__, undecided)
+    with atomic_text(out) if out is not None else nullcontext(console.results()) as stream:
+        RENDERERS[format](data, stream)
+    if out is not None:
+        console.info(f"Wrote the search report to {out}")

@@ -60,6 +60,7 @@ def import_files(
     *,
     database: str,
     method: str = "database",
+    reporting: dict[str, str] | None = None,
     interface: str = "",
     searched: str = "",
     name: str | None = None,
@@ -74,7 +75,9 @@ def import_files(
     """Import exports as searches of ``database``; all files are checked before any is written.
 
     ``on_file(path)`` is called as each file is read, ``on_stored(file, done, total)`` as
-    its records are stored; ``processes`` is how many processes store a file (see ``Workspace.store``).
+    its records are stored; ``processes`` is how many processes store a file (see ``Workspace.store``);
+    ``reporting`` holds what PRISMA-S asks of a search (``strategy``, ``strategy_file``,
+    ``limits``, ``peer_review``).
     """
     if name and len(paths) > 1:
         raise ScreenrevError("--name applies to one file; import the files one at a time")
@@ -144,6 +147,7 @@ def import_files(
                 accepted_risks=parsed.risks,
                 decode_as=encoding or "",
                 method=method,
+                **(reporting or {}),
             )
             planned.append(_Planned(path, search, parsed, "replaced" if previous else "imported", previous))
 

@@ -48,6 +48,14 @@ class Search:
     method: str = "database"
     """How the records were found (``METHODS``): a database or a register search, or one of
     PRISMA 2020's other methods (a website, an organisation, citation searching, other)."""
+    strategy: str = ""
+    """The search strategy as run (PRISMA-S item 8), as text."""
+    strategy_file: str = ""
+    """Or the file holding it, inside the review folder."""
+    limits: str = ""
+    """Limits and filters applied (PRISMA-S item 9): dates, languages, publication types…"""
+    peer_review: str = ""
+    """Whether and how the strategy was peer reviewed (PRISMA-S item 14, e.g. PRESS)."""
 
     def to_toml(self) -> dict:
         """The manifest entry (empty optional values, and the default method, left out)."""

@@ -1,0 +1,60 @@
+"""The PRISMA-S search report from the manifest and the records."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ..conftest import invoke
+
+
+def test_the_search_report_names_what_each_search_recorded(runner: CliRunner, example: Path) -> None:
+    (example / "searches" / "psycinfo-strategy.txt").write_text("1 exp Crohn Disease/\n2 (depress* or anxi*).ti,ab.\n"
+                                                                "3 1 and 2\n", encoding="utf-8")
+    invoke(runner, "sources", "--set", "psycinfo-ovid", "--strategy", "searches/psycinfo-strategy.txt",
+           "--limits", "English; 2000-2019", "--peer-review", "PRESS, second librarian, 2019-09-20")
+    invoke(runner, "sources", "--set", "scopus", "--strategy", 'TITLE-ABS-KEY(crohn* AND <script>x</script>)')
+    manifest = (example / "screenrev.toml").read_text(encoding="utf-8")
+    assert 'strategy_file = "searches/psycinfo-strategy.txt"' in manifest and 'limits = "English; 2000-2019"' in manifest
+    markdown = invoke(runner, "sources", "--prisma-s").stdout
+    assert "| PsycINFO | Database | Ovid | 2019-10-01 | 6 | English; 2000-2019 | PRESS, second librarian, 2019-09-20 " \
+           "| see below |" in markdown
+    assert "| MEDLINE | Database | PubMed | 2019-10-02 | 6 | not recorded | not recorded | not recorded |" in markdown
+    assert "Strategy as run (searches/psycinfo-strategy.txt):\n\n```\n1 exp Crohn Disease/" in markdown
+    assert "24 records were imported and deduplicated" in markdown and "6 duplicates, 18 unique records" in markdown
+    page = invoke(runner, "sources", "--prisma-s", "--format", "html").stdout
+    assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    rows = list(csv.DictReader(io.StringIO(invoke(runner, "sources", "--prisma-s", "--format", "csv").stdout)))
+    assert rows[0]["strategy"].startswith("1 exp Crohn Disease/") and rows[0]["peer_review"].startswith("PRESS")
+    assert rows[1]["strategy_source"] == "screenrev.toml"
+
+
+def test_a_strategy_file_outside_the_folder_is_refused_and_an_unknown_search_too(runner: CliRunner,
+                                                                                example: Path) -> None:
+    manifest = example / "screenrev.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace('interface = "Scopus"', 'interface = "Scopus"\nstrategy_file = "../../etc/passwd"'),
+                        encoding="utf-8")
+    result = invoke(runner, "sources", "--prisma-s", ok=False)
+    assert result.exit_code == 1 and "is not a path inside the review folder" in result.stderr
+    manifest.write_text(text, encoding="utf-8")
+    result = invoke(runner, "sources", "--set", "nosuch", "--limits", "English", ok=False)
+    assert result.exit_code == 1 and "--set nosuch: no search has this name" in result.stderr
+
+
+def test_a_strategy_given_at_import_is_kept(runner: CliRunner, example: Path, tmp_path: Path) -> None:
+    from ..conftest import DATA
+
+    outside = tmp_path / "strategy.txt"
+    outside.write_text("#1 crohn*\n#2 #1 AND anxiety\n", encoding="utf-8")
+    export = next(path for path in sorted((DATA / "ris").iterdir()) if path.suffix == ".ris")
+    invoke(runner, "import", str(export), "--name", "more", "--database", "Embase", "--strategy", str(outside),
+           "--limits", "2019 only", "--peer-review", "not peer reviewed")
+    rows = list(csv.DictReader(io.StringIO(invoke(runner, "sources", "--prisma-s", "--format", "csv").stdout)))
+    more = next(row for row in rows if row["search"] == "more")
+    # A file outside the review folder is kept as its text: the review holds its own strategy.
+    assert more["strategy"] == "#1 crohn*\n#2 #1 AND anxiety" and more["strategy_source"] == "screenrev.toml"
+    assert (more["limits"], more["peer_review"]) == ("2019 only", "not peer reviewed")

@@ -59,7 +59,8 @@ def import_(
     files: Annotated[list[Path], typer.Argument(help="Export files as downloaded from the database.")],
     database: Annotated[str, typer.Option("--database", "-d", "--source", help="Database searched, e.g. PsycINFO "
                                           "(with --method: the website, organisation or source, e.g. \"advisory "
-                                          "group\", \"backward citations of included studies\").")],
+                                          "group\", \"backward citations of included studies\"; with --update: "
+                                          "that search's).")] = "",
     method: Annotated[str, typer.Option(help="How the records were found: database, register, website, "
                                         "organisation, citation or other (PRISMA 2020's other methods are "
                                         "counted in the flow's second column).")] = "database",
@@ -75,6 +76,9 @@ def import_(
     strategy: StrategyOption = None,
     limits: LimitsOption = "",
     peer_review: PeerReviewOption = "",
+    update: Annotated[Optional[str], typer.Option(
+        "--update", help="This export runs the search SEARCH again (a review update): the earlier run is kept, "
+        "records found before keep their decisions, only new records reach screening.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Add database exports to the review, checking that no record is lost."""
@@ -82,6 +86,13 @@ def import_(
 
     review = Review.find()
     reporting = _reporting(review, strategy, limits, peer_review)
+    if update is not None:
+        earlier = review.search(update)
+        reporting["update_of"] = update
+        if earlier is not None:  # the same source, platform and method as the run it repeats
+            database = database or earlier.database
+            interface = interface or earlier.interface
+            method = earlier.method
     with console.progress() as progress:
         task = progress.add_task("Importing", total=len(files))
 
@@ -188,16 +199,18 @@ def sources(
     if prisma_s:
         _prisma_s(review, format, out)
         return
-    with open_workspace(review) as workspace:
-        counts = {s.name: workspace.count_records(s.name) for s in review.searches()}
     searches = review.searches()
+    runs = any(s.update_of for s in searches)
+    with open_workspace(review, up_to="dedup" if runs else None) as workspace:
+        counts = {s.name: workspace.count_records(s.name) for s in searches}
+        new = _new_records(workspace, [s.name for s in searches]) if runs else {}
     total = sum(counts.values())
     if as_json:
         print_json({
             "searches": [
                 {"search": s.name, "database": s.database, "method": s.method, "interface": s.interface,
                  "searched": s.searched, "file": s.file, "format": s.format,
-                 "records": counts[s.name]}
+                 "records": counts[s.name], **({"update_of": s.update_of, "new": new[s.name]} if runs else {})}
                 for s in searches
             ],
             "total": total,
@@ -205,15 +218,17 @@ def sources(
         return
     table = Table(title="Records identified")
     methods = any(s.method != "database" for s in searches)
-    columns = ("search", "database", *(("method",) if methods else ()), "interface", "searched", "file", "records")
+    columns = ("search", "database", *(("method",) if methods else ()), *(("run of",) if runs else ()), "interface",
+               "searched", "file", "records", *(("new",) if runs else ()))
     for column in columns:
         table.add_column("source" if column == "database" and methods else column,
-                         justify="right" if column == "records" else "left")
+                         justify="right" if column in ("records", "new") else "left")
     for s in searches:
-        table.add_row(s.name, s.database, *((s.method,) if methods else ()), s.interface, s.searched, s.file,
-                      f"{counts[s.name]:,}")
+        table.add_row(s.name, s.database, *((s.method,) if methods else ()), *((s.update_of,) if runs else ()),
+                      s.interface, s.searched, s.file, f"{counts[s.name]:,}",
+                      *((f"{new[s.name]:,}",) if runs else ()))
     table.add_section()
-    table.add_row("total", *([""] * (len(columns) - 2)), f"{total:,}")
+    table.add_row("total", *([""] * (len(columns) - 2 - runs)), f"{total:,}", *(("",) if runs else ()))
     console.console.print(table)
 
 
@@ -286,3 +301,20 @@ def _prisma_s(review: Review, format: str, out: Optional[Path]) -> None:
         RENDERERS[format](data, stream)
     if out is not None:
         console.info(f"Wrote the search report to {out}")
+
+
+def _new_records(workspace, order: list[str]) -> dict[str, int]:  # noqa: ANN001 - a Workspace
+    """Per search, its records that no earlier search (in manifest order) found: what a run
+    of a search added."""
+    rank = {name: index for index, name in enumerate(order)}
+    rows = workspace.db.execute("SELECT records.search, duplicates.cluster, records.key FROM records "
+                                "LEFT JOIN duplicates USING (key)").fetchall()
+    first_seen: dict[str, int] = {}
+    for search, cluster, key in rows:
+        group = cluster or key
+        first_seen[group] = min(first_seen.get(group, len(order)), rank.get(search, len(order)))
+    new = dict.fromkeys(order, 0)
+    for search, cluster, key in rows:
+        if search in new and first_seen[cluster or key] == rank[search]:
+            new[search] += 1
+    return new

@@ -197,6 +197,8 @@ class Settlement:
 AUDIT_SAMPLE_FILE = "rules-audit-sample.csv"
 #: Reports linked into studies (``decisions/studies.py``).
 STUDIES_FILE = "studies.csv"
+#: The reports the previous version of an updated review included (``decisions/previous.py``).
+PREVIOUS_FILE = "previous-version.csv"
 
 
 def decision_files(folder: Path) -> list[Path]:
@@ -209,7 +211,7 @@ def decision_files(folder: Path) -> list[Path]:
     )
 
     return [path for path in sorted(folder.rglob("*.csv"))
-            if not (path.name in (AUDIT_SAMPLE_FILE, STUDIES_FILE) and path.parent == folder)
+            if not (path.name in (AUDIT_SAMPLE_FILE, STUDIES_FILE, PREVIOUS_FILE) and path.parent == folder)
             and not is_queue_file(path)]
 
 

@@ -217,6 +217,7 @@ def count_flow(
     previous: tuple[int, int] = (0, 0),
     stopping: Stopping | None = None,
     studies: Mapping[str, str] | None = None,
+    earlier: frozenset[str] = frozenset(),
 ) -> Flow:
     """Count the flow from ``(key, database, primary key[, method])`` rows, one per imported record.
 
@@ -228,6 +229,8 @@ def count_flow(
     ``rule_exclusions`` maps primary records to the label of the rule that excluded them;
     ``title_abstract`` and ``full_text`` hold the settled decision per primary record;
     ``studies`` maps included reports to the study they report (unlinked: a study each).
+    ``earlier`` holds the records of the previous version of an updated review: they are
+    not counted, and a new record found already by it counts as a duplicate.
     """
     registers = set(registers)
     other = other_methods or OtherMethods()
@@ -235,10 +238,18 @@ def count_flow(
     per_database: Counter[str] = Counter()
     per_register: Counter[str] = Counter()
     members: dict[str, list[bool]] = {}  # primary → per member: found by a database or register
+    first, second = _Path(), _Path()
+    records = list(records)
+    seen_before = {primary for key, _database, primary, *_ in records if key in earlier}
     for key, database, primary, *rest in records:
+        if key in earlier:
+            continue  # counted in the previous version
         method = rest[0] if rest else "database"
         in_first = method in DATABASE_METHODS
-        members.setdefault(primary, []).append(in_first)
+        if primary in seen_before:  # found already by the previous version: a duplicate of its record
+            (first if in_first else second).duplicates += 1
+        else:
+            members.setdefault(primary, []).append(in_first)
         if not in_first:
             flow.other_identified += 1
             setattr(flow, _OTHER_RESULTS[method], getattr(flow, _OTHER_RESULTS[method]) + 1)
@@ -252,7 +263,6 @@ def count_flow(
     flow.database_specific_results = dict(per_database)
     flow.register_specific_results = dict(per_register)
 
-    first, second = _Path(), _Path()
     decided = {"rule_exclusions": rule_exclusions, "title_abstract": title_abstract, "full_text": full_text,
                "stopping": stopping}
     for primary, found in members.items():

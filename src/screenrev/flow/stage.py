@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..decisions.audit import Audit, rule_exclusions
 from ..decisions.files import FULL_TEXT, TITLE_ABSTRACT, Reasons
+from ..decisions.previous import previous_version
 from ..decisions.stage import DecisionLog, primary_index
 from ..errors import ConflictError, ManifestError, ScreenrevError
 from ..review.folder import Review
@@ -44,7 +45,8 @@ def _record_rows(review: Review, workspace) -> list[tuple[str, str, str, str]]:
     methods = {search.name: search.method for search in searches}
     rows = workspace.db.execute("SELECT key, search, database, position FROM records").fetchall()
     rows.sort(key=lambda row: (order.get(row[1], len(order)), row[3]))
-    return [(key, database, primary_of[key], methods.get(search, "database")) for key, search, database, _ in rows]
+    return [(key, database, primary_of[key], methods.get(search, "database"), search)
+            for key, search, database, _ in rows]
 
 
 def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) -> FlowReport:
@@ -52,7 +54,7 @@ def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) ->
     rows = _record_rows(review, workspace)
     if rows and not workspace.has_clusters():
         raise ScreenrevError("duplicates are not marked yet: run 'screenrev dedup' (or 'screenrev run') first")
-    log = DecisionLog(review, {key: primary for key, _, primary, _ in rows}, reasons, checked=workspace)
+    log = DecisionLog(review, {row[0]: row[2] for row in rows}, reasons, checked=workspace)
     settled = {stage: log.settle(stage) for stage in (TITLE_ABSTRACT, FULL_TEXT)}
     conflicts = {stage: len(s.conflicts) for stage, s in settled.items() if s.conflicts}
     if conflicts:
@@ -62,19 +64,26 @@ def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) ->
             f"unresolved conflicts between reviewers ({listing}): see 'screenrev agreement --stage {stage}'; "
             f"a resolver's decision settles each, or set a policy in [conflicts] of screenrev.toml"
         )
-    previous = review.section("previous_review")
+    earlier_version = previous_version(review, log.primary_of)
+    if earlier_version is not None:
+        earlier = frozenset(row[0] for row in rows if row[4] in earlier_version.searches)
+        previous_counts = (earlier_version.studies, len(earlier_version.reports))
+    else:
+        typed = review.section("previous_review")
+        earlier, previous_counts = frozenset(), (_count(review, typed, "studies"), _count(review, typed, "reports"))
     excluded, audit = rule_exclusions(review, workspace, log)
     studies = _studies(review, log, settled[FULL_TEXT].settled)
     flow = count_flow(
-        rows,
+        [row[:4] for row in rows],
         rule_exclusions=excluded,
         title_abstract=settled[TITLE_ABSTRACT].settled,
         full_text=settled[FULL_TEXT].settled,
         registers=_registers(review),
         other_methods=_other_methods(review),
-        previous=(_count(review, previous, "studies"), _count(review, previous, "reports")),
+        previous=previous_counts,
         stopping=review.stopping,
         studies=studies,
+        earlier=earlier,
     )
     check_identities(flow)
     warnings = _pairs_warnings(workspace) + _rules_warnings(review, workspace) + (audit.warnings if audit else [])

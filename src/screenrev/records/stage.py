@@ -81,6 +81,16 @@ def import_files(
     """
     if name and len(paths) > 1:
         raise ScreenrevError("--name applies to one file; import the files one at a time")
+    update_of = (reporting or {}).get("update_of", "")
+    if update_of:
+        earlier = review.search(update_of)
+        if earlier is None:
+            raise ScreenrevError(f"--update {update_of}: no search has this name (see 'screenrev sources')")
+        if len(paths) > 1:
+            raise ScreenrevError("--update runs one search again: import its new export on its own")
+        if not name:
+            runs = sum(1 for search in review.searches() if search.name == update_of or search.update_of == update_of)
+            name = f"{update_of}-run{runs + 1}"
     if not database.strip():
         raise ScreenrevError("--database must name the database searched (or, with --method, the source)")
     if method not in METHODS:

@@ -56,6 +56,8 @@ class Search:
     """Limits and filters applied (PRISMA-S item 9): dates, languages, publication types…"""
     peer_review: str = ""
     """Whether and how the strategy was peer reviewed (PRISMA-S item 14, e.g. PRESS)."""
+    update_of: str = ""
+    """The search this one runs again (a review update): its earlier runs are kept beside it."""
 
     def to_toml(self) -> dict:
         """The manifest entry (empty optional values, and the default method, left out)."""

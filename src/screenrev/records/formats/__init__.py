@@ -22,6 +22,9 @@ A format whose records have no end marker may add ``ends_whole(raw) -> bool | No
 True when the record ends with the line the format's writers put last, whole (a file
 ending in the middle of that line is not taken for a cut one); False when it lacks the
 line they never leave out (the record was cut); None when the format cannot tell.
+
+A clinical-trial register's format adds ``DATABASE``: the register's name
+("ClinicalTrials.gov"), for a search of it imported without a database named.
 """
 
 from __future__ import annotations
@@ -121,8 +124,12 @@ def registry() -> list[ModuleType]:
     accepts almost any text with a header row, last."""
     from . import (
         bibtex,
+        ctgov_csv,
+        ctgov_json,
         endnote_tagged,
         endnote_xml,
+        euctr_text,
+        ictrp_xml,
         medline,
         ovid,
         ovid_display,
@@ -137,6 +144,9 @@ def registry() -> list[ModuleType]:
     return [
         endnote_xml,
         pubmed_xml,
+        ictrp_xml,
+        ctgov_json,
+        euctr_text,
         wos,
         medline,
         ovid,
@@ -146,6 +156,7 @@ def registry() -> list[ModuleType]:
         refer,
         bibtex,
         ris,
+        ctgov_csv,
         table,
     ]
 

@@ -276,3 +276,17 @@ def test_a_record_typed_by_hand_is_a_search_of_its_own(runner: CliRunner, exampl
     flow = _flow(runner)
     assert (flow["other_results"], flow["other_identified"], flow["other_duplicates"]) == (2, 2, 1)
     assert flow["other_records_awaiting"] == 1
+
+
+def test_a_register_export_is_counted_as_register_results(runner: CliRunner, example: Path) -> None:
+    from ..conftest import DATA
+
+    exports = sorted((DATA / "registers").iterdir())
+    ctgov = next(path for path in exports if "ctgov" in path.name or "clinicaltrials" in path.name.lower())
+    invoke(runner, "import", str(ctgov))  # no --database: the export says which register it is
+    search = json.loads(invoke(runner, "sources", "--json").stdout)["searches"][-1]
+    assert (search["database"], search["method"]) == ("ClinicalTrials.gov", "register")
+    flow = _flow(runner)
+    assert flow["register_results"] == search["records"] > 0
+    assert flow["register_specific_results"] == {"ClinicalTrials.gov": search["records"]}
+    assert flow["identified"] == flow["database_results"] + flow["register_results"]

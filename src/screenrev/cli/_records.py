@@ -61,9 +61,10 @@ def import_(
                                           "(with --method: the website, organisation or source, e.g. \"advisory "
                                           "group\", \"backward citations of included studies\"; with --update: "
                                           "that search's).")] = "",
-    method: Annotated[str, typer.Option(help="How the records were found: database, register, website, "
-                                        "organisation, citation or other (PRISMA 2020's other methods are "
-                                        "counted in the flow's second column).")] = "database",
+    method: Annotated[Optional[str], typer.Option(help="How the records were found: database, register, website, "
+                                                  "organisation, citation or other (PRISMA 2020's other methods "
+                                                  "are counted in the flow's second column; default: register for "
+                                                  "a register's export, else database).")] = None,
     interface: Annotated[str, typer.Option(help="Platform searched on, e.g. Ovid, EBSCOhost.")] = "",
     searched: Annotated[str, typer.Option(help="Date the search was run, YYYY-MM-DD.")] = "",
     name: Annotated[Optional[str], typer.Option(help="Search name (default: from the file name).")] = None,

@@ -80,13 +80,13 @@ def sha256_of_file(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def check_start(path: Path, encoding: str | None = None) -> None:
+def check_start(path: Path, encoding: str | None = None) -> ModuleType:
     """Refuse a file whose first megabyte already shows that it is no export (undecodable,
     or in no format screenrev reads), before the file is read whole: a gigabyte of garbage
-    costs a megabyte of memory."""
+    costs a megabyte of memory. Returns the format that megabyte shows."""
     with path.open("rb") as handle:
         start = handle.read(HEAD_BYTES + 4)  # and a byte-order mark
-    detect(_head(head(start, str(path), encoding, whole=len(start) <= HEAD_BYTES)), str(path))
+    return detect(_head(head(start, str(path), encoding, whole=len(start) <= HEAD_BYTES)), str(path))
 
 
 def detect(lines: list[str], path: str) -> ModuleType:

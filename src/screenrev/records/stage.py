@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import InputError, ScreenrevError, SearchConflictError
 from ..review.atomic import folder_lock, pending, umask
 from ..review.folder import METHODS, SEARCHES_DIR, Review, Search
+from .formats import registry
 from .parse import ParsedFile, bulk, check_start, read_export, sha256_of, sha256_of_file
 from .record import slug
 from .workspace import Workspace, place_left_copies, split_reading
@@ -59,7 +60,7 @@ def import_files(
     paths: list[Path],
     *,
     database: str,
-    method: str = "database",
+    method: str | None = None,
     reporting: dict[str, str] | None = None,
     interface: str = "",
     searched: str = "",
@@ -91,9 +92,7 @@ def import_files(
         if not name:
             runs = sum(1 for search in review.searches() if search.name == update_of or search.update_of == update_of)
             name = f"{update_of}-run{runs + 1}"
-    if not database.strip():
-        raise ScreenrevError("--database must name the database searched (or, with --method, the source)")
-    if method not in METHODS:
+    if method is not None and method not in METHODS:
         raise ScreenrevError(f"--method {method!r}: the methods are {', '.join(METHODS)}")
     place_left_copies(review)
     planned: list[_Planned] = []
@@ -110,8 +109,15 @@ def import_files(
                 raise ScreenrevError(f"{path}: is a folder; name the export files in it")
             if not path.is_file():
                 raise ScreenrevError(f"{path}: no such file")
-            if not format:
-                check_start(path, encoding)
+            # (an unknown --format is refused, with the formats there are, when the file is read)
+            shown = check_start(path, encoding) if not format else next(
+                (module for module in registry() if module.NAME == format), None)
+            # A register's export says which register it is: its records are register results.
+            register = getattr(shown, "DATABASE", "")
+            source = database.strip() or register
+            if not source:
+                raise ScreenrevError(f"{path}: --database must name the database searched (or, with --method, "
+                                     "the source)")
             # Held by this list alone, so that reading can let the bytes go once they are
             # decoded (a million records are 2 GB): a large file is then read in parts by
             # forked workers, for which a smaller process is cheaper.
@@ -140,14 +146,14 @@ def import_files(
                 )
             parsed = read_export(
                 path, held.pop(), encoding=encoding, format=format, accept_risks=accept_risks, sha256="",
-                split=split_reading(review, search_name, database, processes),
+                split=split_reading(review, search_name, source, processes),
             )
             parsed.sha256 = sha = hashed.result()
             target = _target_file(review, path, previous)
             search = Search(
                 name=search_name,
                 file=target,
-                database=database,
+                database=source,
                 interface=interface,
                 searched=searched,
                 sha256=sha,
@@ -156,7 +162,7 @@ def import_files(
                 records=parsed.count,
                 accepted_risks=parsed.risks,
                 decode_as=encoding or "",
-                method=method,
+                method=method or ("register" if register else "database"),
                 **(reporting or {}),
             )
             planned.append(_Planned(path, search, parsed, "replaced" if previous else "imported", previous))

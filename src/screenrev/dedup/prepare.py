@@ -719,3 +719,14 @@ class Prepared:
             self.title.compact if self.title else "", self.first_author[1] if self.first_author else "",
             self.year or 0, self.key,
         )
+
+    def copy_for(self, record: dict) -> Prepared:
+        """What the matcher compares of ``record``, identical to this one in every field but
+        its key and database: this record's values, not computed again."""
+        copy = Prepared.__new__(Prepared)
+        for name in Prepared.__slots__:
+            setattr(copy, name, getattr(self, name))
+        copy.key = record["key"]
+        copy.database = record.get("database") or ""
+        copy.order = self.order[:-1] + (copy.key,)
+        return copy

@@ -41,11 +41,7 @@ def _print_table(report: "FlowReport") -> None:
 
 
 def _audit_json(report: "FlowReport") -> dict | None:
-    if report.audit is None:
-        return None
-    return {**report.audit.counts(), "line": report.audit.line(), "criteria": [
-        {"criterion": c.criterion, "label": c.label, **c.counts(), "ci_low": c.low, "ci_high": c.high}
-        for c in report.audit.criteria]}
+    return report.audit.as_json() if report.audit is not None else None
 
 
 def _write_outputs(report: "FlowReport", csv_out: Optional[Path], diagram: Optional[Path]) -> None:

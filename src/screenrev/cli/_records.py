@@ -87,13 +87,6 @@ def import_(
 
     review = Review.find()
     reporting = _reporting(review, strategy, limits, peer_review)
-    if update is not None:
-        earlier = review.search(update)
-        reporting["update_of"] = update
-        if earlier is not None:  # the same source, platform and method as the run it repeats
-            database = database or earlier.database
-            interface = interface or earlier.interface
-            method = earlier.method
     with console.progress() as progress:
         task = progress.add_task("Importing", total=len(files))
 
@@ -106,6 +99,7 @@ def import_(
             database=database,
             method=method,
             reporting=reporting,
+            update_of=update or "",
             interface=interface,
             searched=searched,
             name=name,

@@ -224,9 +224,7 @@ def rules_audit(
     for warning in result.warnings:
         console.warning(warning)
     if as_json:
-        print_json({**result.counts(), "line": result.line(), "criteria": [
-            {"criterion": c.criterion, "label": c.label, **c.counts(), "ci_low": c.low, "ci_high": c.high,
-             "expected_wrongly_unchecked": c.expected_wrongly()} for c in result.criteria]})
+        print_json(result.as_json())
         return
     _print_audit(result)
 
@@ -254,10 +252,9 @@ def _print_audit(result) -> None:  # noqa: ANN001 - an Audit, whose module loads
 
 def _write_audit_sheet(workspace, result, log, path: Path) -> None:  # noqa: ANN001
     """The sample as a spreadsheet: one row per record not yet checked, with the rule's evidence."""
-    from ..decisions.audit import read_sample
     from ..decisions.files import RULES_AUDIT
 
-    sample = read_sample(log.review, log.primary_of)
+    sample = result.sample
     done = {d.record for d in log.decisions if d.stage == RULES_AUDIT}
     labels = {c.criterion: c.label for c in result.criteria}
     evidence = dict(((key, criterion), text) for key, criterion, text in workspace.db.execute(

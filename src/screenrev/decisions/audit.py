@@ -240,6 +240,11 @@ class CriterionAudit:
         return {"excluded": self.excluded, "sampled": self.sampled, "checked": self.checked,
                 "wrongly_excluded": self.wrongly}
 
+    def as_json(self) -> dict:
+        """The criterion's audit for ``--json``."""
+        return {"criterion": self.criterion, "label": self.label, **self.counts(), "ci_low": self.low,
+                "ci_high": self.high, "expected_wrongly_unchecked": self.expected_wrongly()}
+
     def sentence(self) -> str:
         """One line: 'audited 60 of 1,234: 0 wrongly excluded (95 % CI 0.0–6.0 %)'."""
         if not self.checked:
@@ -264,6 +269,12 @@ class Audit:
     """Records a human found wrongly excluded (or disputed): they go back to screening."""
     conflicts: int = 0
     warnings: list[str] = field(default_factory=list)
+    sample: Sample | None = None
+    """The sample the audit measured."""
+
+    def as_json(self) -> dict:
+        """The audit for ``--json``: totals, the flow's line, each criterion."""
+        return {**self.counts(), "line": self.line(), "criteria": [c.as_json() for c in self.criteria]}
 
     def counts(self) -> dict[str, int]:
         """Totals over the criteria, as ``flow --check`` compares them."""
@@ -320,7 +331,7 @@ def audit(sample: Sample, decisions: list[Decision], rules: SettlementRules, *, 
     if disputed:
         warnings.append(f"{len(disputed):,} audited record(s) have conflicting audit decisions: they go back to "
                         "screening and count as not checked until a resolver decides them")
-    return Audit(results, wrongly | disputed, len(disputed), warnings)
+    return Audit(results, wrongly | disputed, len(disputed), warnings, sample)
 
 
 def review_audit(review: Review, workspace, decisions: list[Decision], rules: SettlementRules,

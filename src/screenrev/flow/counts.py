@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 from ..decisions.files import Settled
 from ..errors import ManifestError
-from ..review.folder import Review, Stopping
+from ..review.folder import DATABASE_METHODS, Review, Stopping
 
 #: Label for title/abstract exclusions given without a reason.
 NO_REASON = "No reason recorded"
@@ -150,8 +150,6 @@ def _ranked(counter: Counter) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
 
 
-#: Search methods whose records are counted in the first column (databases and registers).
-DATABASE_METHODS = ("database", "register")
 _OTHER_RESULTS = {"website": "website_results", "organisation": "organisation_results",
                   "citation": "citations_results", "other": "other_results"}
 

@@ -74,7 +74,7 @@ def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) ->
     excluded, audit = rule_exclusions(review, workspace, log)
     studies = _studies(review, log, settled[FULL_TEXT].settled)
     flow = count_flow(
-        [row[:4] for row in rows],
+        rows,  # count_flow reads (key, database, primary, method) and leaves the search
         rule_exclusions=excluded,
         title_abstract=settled[TITLE_ABSTRACT].settled,
         full_text=settled[FULL_TEXT].settled,

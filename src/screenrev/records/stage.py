@@ -62,6 +62,7 @@ def import_files(
     database: str,
     method: str | None = None,
     reporting: dict[str, str] | None = None,
+    update_of: str = "",
     interface: str = "",
     searched: str = "",
     name: str | None = None,
@@ -78,17 +79,18 @@ def import_files(
     ``on_file(path)`` is called as each file is read, ``on_stored(file, done, total)`` as
     its records are stored; ``processes`` is how many processes store a file (see ``Workspace.store``);
     ``reporting`` holds what PRISMA-S asks of a search (``strategy``, ``strategy_file``,
-    ``limits``, ``peer_review``).
+    ``limits``, ``peer_review``); ``update_of`` names the search this export runs again.
     """
     if name and len(paths) > 1:
         raise ScreenrevError("--name applies to one file; import the files one at a time")
-    update_of = (reporting or {}).get("update_of", "")
     if update_of:
         earlier = review.search(update_of)
         if earlier is None:
             raise ScreenrevError(f"--update {update_of}: no search has this name (see 'screenrev sources')")
         if len(paths) > 1:
             raise ScreenrevError("--update runs one search again: import its new export on its own")
+        # the same source, platform and method as the run it repeats
+        database, interface, method = database or earlier.database, interface or earlier.interface, earlier.method
         if not name:
             runs = sum(1 for search in review.searches() if search.name == update_of or search.update_of == update_of)
             name = f"{update_of}-run{runs + 1}"
@@ -163,6 +165,7 @@ def import_files(
                 accepted_risks=parsed.risks,
                 decode_as=encoding or "",
                 method=method or ("register" if register else "database"),
+                update_of=update_of,
                 **(reporting or {}),
             )
             planned.append(_Planned(path, search, parsed, "replaced" if previous else "imported", previous))

@@ -70,11 +70,13 @@ class Search:
     def stream(self) -> str:
         """``databases`` (databases and registers: the first column of the PRISMA 2020 flow)
         or ``other`` (other methods: the second)."""
-        return "databases" if self.method in ("database", "register") else "other"
+        return "databases" if self.method in DATABASE_METHODS else "other"
 
 
 #: How records can be found, as PRISMA 2020 names the sources.
 METHODS = ("database", "register", "website", "organisation", "citation", "other")
+#: The methods whose records the flow counts in its first column (databases and registers).
+DATABASE_METHODS = ("database", "register")
 
 
 @dataclass(frozen=True)

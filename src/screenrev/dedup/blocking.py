@@ -16,13 +16,14 @@ _WINDOW = 6
 def candidate_pairs(records: list[Prepared]) -> Iterator[tuple[int, int]]:
     """Pairs of record indexes (smaller first) that share a blocking key, pass by pass.
 
-    Passes: DOI; accession number within a database; the first and the last letters of
-    the folded title (and of its translation); the title's two rarest words, in three
-    combinations; first author and year (or the year after); volume or year, first page
-    and the first author's initial. Records sharing a key are compared in full while
-    there are at most ``_BLOCK_CAP`` of them; a larger block is sorted by title, author
-    and year and each record is compared with its next ``_WINDOW`` neighbours, so exact
-    copies still meet while the cost stays linear.
+    Passes: DOI; accession number within a database; each registration number of a
+    registry record (the records of one trial meet whatever their titles); the first and
+    the last letters of the folded title (and of its translation); the title's two rarest
+    words, in three combinations; first author and year (or the year after); volume or
+    year, first page and the first author's initial. Records sharing a key are compared in
+    full while there are at most ``_BLOCK_CAP`` of them; a larger block is sorted by title,
+    author and year and each record is compared with its next ``_WINDOW`` neighbours, so
+    exact copies still meet while the cost stays linear.
     """
     document_frequency: dict[str, int] = defaultdict(int)
     for record in records:
@@ -30,14 +31,17 @@ def candidate_pairs(records: list[Prepared]) -> Iterator[tuple[int, int]]:
             for word in set(record.title.words):
                 document_frequency[word] += 1
 
-    passes: list[dict[str, list[int]]] = [defaultdict(list) for _ in range(7)]
-    doi, accession, prefix, suffix, rare, author_year, locator = passes
+    passes: list[dict[str, list[int]]] = [defaultdict(list) for _ in range(8)]
+    doi, accession, registration, prefix, suffix, rare, author_year, locator = passes
     for record in records:
         index = record.index
         if record.doi:
             doi[record.doi].append(index)
         if record.source_id:
             accession[record.database + "\x1f" + record.source_id].append(index)
+        if record.trial is not None:
+            for number in record.trial.ids:
+                registration[number].append(index)
         title = record.title
         if title:
             for form in (title.compact, title.alt):

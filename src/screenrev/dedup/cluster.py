@@ -6,7 +6,8 @@ A pure function over canonical records. Candidate pairs come from several blocki
 human called different. A false merge silently loses a study, a missed duplicate costs a
 screener a minute: when in doubt the verdict is "unsure" (the review queue), never "same".
 
-Hard cases, decided (each tested in tests/dedup/test_dedup.py, test_locators.py or test_merges.py):
+Hard cases, decided (each tested in tests/dedup/test_dedup.py, test_locators.py, test_merges.py or
+test_trials.py):
 
 - Errata, corrections, retraction notices vs their article: different — a notice is its own record.
 - "Erratum to: X", "X (vol 85, pg 553, 2010)", "X (J Name (2009) 360 (542-4))", "X (J Name (2014)
@@ -25,6 +26,14 @@ Hard cases, decided (each tested in tests/dedup/test_dedup.py, test_locators.py 
 - Preprint vs published version: never merged by the matcher, unsure at most — results may differ.
 - Equal DOI (or accession in one database), titles >= 0.95 alike: same, whatever volume/pages/year say.
 - Equal identifier, dissimilar titles (< 0.7): unsure — identifiers get copied onto wrong records.
+- Trial registry records sharing a registration number (NCT, EudraCT, EU CT, ISRCTN, ACTRN, ChiCTR,
+  DRKS, CTRI, JPRN, …: each register's pattern, in the record's own id or its secondary ids, folded to
+  one spelling): same, whatever titles (brief vs scientific), years (each register's registration
+  date) or sponsors say; a EudraCT trial's member-state records ("EUCTR…-ES", "-SE") are one trial.
+  Two records whose own numbers come from one register and differ, sharing none: different, even
+  with equal titles (a sponsor's sister trials). A sponsor's protocol code identifies nothing. A
+  journal article citing the number is another report of the trial (``screenrev study link``), not a
+  duplicate: left to the other rules.
 - CENTRAL record numbers written as DOIs ("10.1002/central/cn-…"): ignored, they are not article DOIs.
 - Conflicting DOIs: different; unsure if title, journal, volume and first page all agree (a re-issued DOI).
 - Legacy and current DOI of one article (a journal moved publisher or changed ISSN, its back issues

@@ -181,8 +181,36 @@ _LOCATOR_CONFLICTS = ("volume", "pages", "year", "venue", "numbers", "issue", "s
 CAUTIONS = frozenset({"preprint vs published version", "doi", "part", "numbers", "year", "type"})
 
 
+def _registrations(a: Prepared, b: Prepared) -> Comparison | None:
+    """The verdict on two registry records (both with registration numbers) that their
+    numbers settle, or None.
+
+    A registration number names one trial in every register that publishes it, so two
+    records sharing one are the same trial, whatever their titles (a brief and a scientific
+    title), their years (each register's date of registration) or their sponsors say. Two
+    numbers of one register name two trials: records from one register that share no
+    number are different, however alike their titles (a sponsor's sister trials). The
+    member-state records of a EudraCT trial share its EudraCT number.
+    """
+    trial_a, trial_b = a.trial, b.trial
+    shared = trial_a.ids & trial_b.ids
+    if shared:
+        return Comparison(SAME, 1.0, {"registration": "equal " + ", ".join(sorted(shared))},
+                          rule="registration number equal")
+    own_a, own_b = trial_a.own, trial_b.own
+    if own_a and own_b and own_a[0] == own_b[0]:
+        reason = "registration number"
+        return Comparison(DIFFERENT, 0.0, {"registration": f"{own_a[1]} vs {own_b[1]} differ"},
+                          reason, _rule_name("conflict", reason))
+    return None
+
+
 def compare_records(a: Prepared, b: Prepared) -> Comparison:
     """Verdict on one pair of records, with the evidence field by field and the rule that decided."""
+    if a.trial is not None and b.trial is not None:
+        registered = _registrations(a, b)
+        if registered is not None:
+            return registered
     evidence: dict[str, str] = {}
     conflicts: list[str] = []  # reasons the two cannot be the same record
     soft: str | None = None  # a reason to leave the decision to a human

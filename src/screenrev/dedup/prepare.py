@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 from rapidfuzz import fuzz
 
+from ..records.formats.trials import SECONDARY_IDS, TRIAL_RECORD
 from ..records.record import FIELDS
 
 _GREEK = {
@@ -156,6 +157,7 @@ _CONFERENCE = re.compile(
 _CONFERENCE_TYPES = frozenset({"conference", "inproceedings", "proceedings", "conference paper",
                                "conference abstract", "meeting abstract", "conference proceeding",
                                "congresses", "conference review", "cpaper", "conf", "paper in proceedings"})
+_TRIAL_RECORD = fold(TRIAL_RECORD)
 _PREPRINT_DOI = ("10.1101/", "10.21203/", "10.2139/", "10.48550/", "10.20944/", "10.31219/",
                  "10.31234/", "10.31235/", "10.31222/", "10.31223/", "10.31224/", "10.31730/",
                  "10.26434/", "10.36227/", "10.22541/", "10.32942/", "10.35542/", "10.1590/scielopreprints")
@@ -566,6 +568,118 @@ def doi_key(raw: str) -> str | None:
     return text_ if _DOI_START.match(text_) and len(text_) > len(start.group(0)) else None
 
 
+# A clinical trial's registration numbers, register by register: the register's name, the
+# pattern of its numbers as any register writes them, and the one spelling compared (upper
+# case, as the WHO ICTRP writes the trial's id; a EudraCT or EU CT number bare, without the
+# member state or the register's prefix). Only these identify a trial: a sponsor's protocol
+# code, an ethics committee's or a funder's number may be shared by two trials (two sponsors
+# may use one code), so they identify nothing. Two numbers under one name are two trials;
+# a register's older series of numbers has a name of its own, as a trial may hold a number
+# of each.
+_REGISTRATIONS: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
+    (register, re.compile(pattern), spelling) for register, pattern, spelling in (
+        # ClinicalTrials.gov (United States)
+        ("ClinicalTrials.gov", r"NCT ?(\d{8})", "NCT{}"),
+        # EU Clinical Trials Register: a EudraCT number, bare or as the ICTRP's id of one
+        # member state's record of it ("EUCTR2018-004758-39-IT"; "-3RD" outside the EU):
+        # every member state's record is the one trial
+        ("EudraCT", r"(?:EUCTR ?)?(\d{4}-\d{6}-\d{2})(?:-(?:[A-Z]{2}|3RD))?", "{}"),
+        # EU Clinical Trials Information System: an EU CT number
+        ("CTIS", r"(?:CTIS ?)?(\d{4}-5\d{5}-\d{2}-\d{2})", "{}"),
+        # ISRCTN registry
+        ("ISRCTN", r"ISRCTN ?(\d{8})", "ISRCTN{}"),
+        # Australian New Zealand Clinical Trials Registry
+        ("ANZCTR", r"ACTRN ?(\d{14})", "ACTRN{}"),
+        # Chinese Clinical Trial Registry: ChiCTR2000012345, earlier ChiCTR-TRC-10001000
+        ("ChiCTR", r"CHICTR ?-? ?(\d{10})", "CHICTR{}"),
+        ("ChiCTR", r"CHICTR ?-? ?([A-Z]{3}) ?-? ?(\d{8})", "CHICTR-{}-{}"),
+        # German Clinical Trials Register
+        ("DRKS", r"DRKS ?(\d{8})", "DRKS{}"),
+        # Clinical Trials Registry - India
+        ("CTRI", r"CTRI ?/ ?(\d{4}) ?/ ?(\d{2,3}) ?/ ?(\d{6})", "CTRI/{}/{}/{}"),
+        # Japan Primary Registries Network: UMIN-CTR (and its early C numbers), jRCT,
+        # JapicCTI, JMACCT, with or without the network's "JPRN-"
+        ("UMIN-CTR", r"(?:JPRN ?- ?)?UMIN ?(\d{9})", "JPRN-UMIN{}"),
+        ("UMIN-CTR (C numbers)", r"JPRN ?- ?C(\d{9})", "JPRN-C{}"),
+        ("jRCT", r"(?:JPRN ?- ?)?JRCT ?([0-9S]\d{9})", "JPRN-JRCT{}"),
+        ("JapicCTI", r"(?:JPRN ?- ?)?JAPICCTI ?- ?(\d{6})", "JPRN-JAPICCTI-{}"),
+        ("JMACCT", r"(?:JPRN ?- ?)?JMA ?- ?IIA ?(\d{5})", "JPRN-JMA-IIA{}"),
+        # Iranian Registry of Clinical Trials
+        ("IRCT", r"IRCT ?(\d{10,14}N\d{1,3})", "IRCT{}"),
+        # Clinical Research Information Service (Republic of Korea)
+        ("CRiS", r"KCT ?(\d{7})", "KCT{}"),
+        # Netherlands Trial Register (NTR numbers, then NL numbers) and its successor, the
+        # Overview of Medical Research in the Netherlands; the CCMO's "NL12345.078.10" is an
+        # ethics review number, not a registration
+        ("NTR", r"NTR ?(\d{1,5})", "NTR{}"),
+        ("NTR (NL numbers)", r"NL ?(\d{4})", "NL{}"),
+        ("OMON", r"NL ?- ?OMON ?(\d{1,6})", "NL-OMON{}"),
+        # Pan African Clinical Trials Registry
+        ("PACTR", r"PACTR ?(\d{12,15})", "PACTR{}"),
+        # Thai Clinical Trials Registry
+        ("TCTR", r"TCTR ?(\d{11})", "TCTR{}"),
+        # Brazilian Clinical Trials Registry (ReBEC)
+        ("ReBEC", r"RBR ?- ?([0-9A-Z]{6,8})", "RBR-{}"),
+        # Sri Lanka Clinical Trials Registry
+        ("SLCTR", r"SLCTR ?/ ?(\d{4}) ?/ ?(\d{3})", "SLCTR/{}/{}"),
+        # Lebanese Clinical Trials Registry
+        ("LBCTR", r"LBCTR ?(\d{10})", "LBCTR{}"),
+        # Peruvian Clinical Trial Registry (REPEC)
+        ("REPEC", r"PER ?- ?(\d{3}) ?- ?(\d{2})", "PER-{}-{}"),
+        # Cuban Public Registry of Clinical Trials
+        ("RPCEC", r"RPCEC ?(\d{8,9})", "RPCEC{}"),
+        # WHO Universal Trial Number, given to a trial before it is registered anywhere
+        ("WHO UTN", r"U ?1111 ?- ?(\d{4}) ?- ?([0-9A-Z]{4})", "U1111-{}-{}"),
+    )
+)
+# A label written before a number ("EudraCT 2018-004758-39", "EUDRACT NUMBER: …",
+# "EU CT number: …", "UTN: …"): set aside when the number alone is not a registration.
+_REGISTRATION_LABEL = re.compile(
+    r"(?:EUDRACT|EU ?-?CTR?|CTIS|CLINICALTRIALS\.GOV|(?:WHO )?(?:UTN|UNIVERSAL TRIAL NUMBER(?: \(UTN\))?))"
+    r"(?:[ -]?(?:NUMBER|NO\.?|NR\.?|ID|IDENTIFIER))?(?: ?[:#] ?| )"
+)
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+_ID_SPLIT = re.compile(r"[;,\n]")
+
+
+@lru_cache(maxsize=65536)
+def registration(written: str) -> tuple[str, str] | None:
+    """(register, the number in one spelling) of a trial's registration number however it
+    was written (case, spaces, dashes, a member state's suffix, a label before it); None
+    when ``written`` is no register's number."""
+    text_ = " ".join(unicodedata.normalize("NFKC", written).translate(_DASHES).upper().split()).strip(" .")
+    label = _REGISTRATION_LABEL.match(text_)
+    for candidate in (text_, text_[label.end():]) if label else (text_,):
+        for register, pattern, spelling in _REGISTRATIONS:
+            match = pattern.fullmatch(candidate)
+            if match:
+                return register, spelling.format(*match.groups())
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class TrialIds:
+    """What identifies the trial a registry record registers."""
+
+    ids: frozenset[str]
+    """Its registration numbers in every register, each in one spelling: its own and those
+    it gives among its other identifiers."""
+    own: tuple[str, str] | None
+    """(register, number) of the record's own registration number, when it is one."""
+
+
+def trial_ids(source_id: str, secondary: str) -> TrialIds | None:
+    """A registry record's registration numbers from its own id and its other identifiers
+    (``"; "``-separated); None when it gives none."""
+    own = registration(source_id) if source_id else None
+    ids = {own[1]} if own else set()
+    for value in _ID_SPLIT.split(secondary):
+        found = registration(value) if value.strip() else None
+        if found:
+            ids.add(found[1])
+    return TrialIds(frozenset(ids), own) if ids else None
+
+
 _MONTH_NUMBERS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
                   "sep": 9, "oct": 10, "nov": 11, "dec": 12}
 _MONTH_NAME = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:[a-z]*)\.?")
@@ -655,6 +769,14 @@ def _issue_of(volume: str, issue: str) -> Issue | None:
     return parsed
 
 
+def _trial_of(record: dict) -> TrialIds | None:
+    """The registration numbers of a registry record: its ``source_id`` and its other
+    identifiers, kept in ``extra``."""
+    extra = record.get("extra")
+    secondary = extra.get(SECONDARY_IDS) if isinstance(extra, dict) else None
+    return trial_ids(_text(record.get("source_id")), _text(secondary))
+
+
 class Prepared:
     """What the matcher compares of one record, computed once."""
 
@@ -662,7 +784,7 @@ class Prepared:
         "index", "key", "database", "source_id", "doi", "title", "authors", "surnames",
         "first_author", "year", "journal", "meeting", "journal_raw", "conference", "cochrane",
         "preprint", "volume", "volume_raw", "volume_cut", "issue", "issue_of", "locator_tail", "pages", "page",
-        "page_raw", "supplement", "abstract", "completeness", "order",
+        "page_raw", "supplement", "abstract", "completeness", "order", "trial",
     )
 
     def __init__(self, index: int, record: dict) -> None:
@@ -697,6 +819,9 @@ class Prepared:
         self.conference = conference or bool(types & _CONFERENCE_TYPES) or bool(self.title and self.title.conference_note)
         self.cochrane = cochrane or bool(doi and doi.startswith("10.1002/14651858"))
         self.preprint = preprint or bool(doi and doi.startswith(_PREPRINT_DOI)) or "preprint" in types or "posted content" in types
+        # a registry record's registration numbers; a journal article that cites one reports
+        # the trial, it is not its registration
+        self.trial = _trial_of(record) if _TRIAL_RECORD in types else None
         self.volume_raw = _text(record.get("volume"))
         self.volume = _first_int(_ORDINAL_NUMBER.sub(" ", self.volume_raw)) if self.volume_raw else None
         # a piece of a "volume(issue)" locator cut at its parenthesis: "1)", "61(10"

@@ -160,6 +160,30 @@ def test_unknown_format_is_a_clear_error(runner: CliRunner, review_dir: Path, tm
     assert "format not recognised" in result.stderr
 
 
+def test_searches_are_saved_where_they_stand_with_the_comments_around_them(
+    runner: CliRunner, review_dir: Path, tmp_path: Path
+) -> None:
+    # a hand-edited manifest: searches between other tables, a comment on a search, and a
+    # comment closing the list that introduces the next table
+    invoke(runner, "import", str(EMBASE), "-d", "Embase")
+    manifest = review_dir / "screenrev.toml"
+    text = manifest.read_text(encoding="utf-8")
+    start = text.index("[[searches]]")
+    searches = text[start:].rstrip("\n")
+    text = (text[:start] + searches.replace('database = "Embase"', 'database = "Embase" # via Elsevier')
+            + "\n\n# Reviewer C settles disagreements.\n[reviewers]\nresolvers = [\"C\"]\n")
+    manifest.write_text(text, encoding="utf-8")
+    invoke(runner, "import", str(PROQUEST), "-d", "ProQuest")
+    newer = tmp_path / "embase.ris"
+    newer.write_bytes(EMBASE.read_bytes().replace(b"TY  - ", b"TY  -  ", 1))
+    invoke(runner, "import", str(newer), "-d", "Embase", "--replace", "--searched", "2024-02-01")
+    after = manifest.read_text(encoding="utf-8")
+    assert after.index('name = "embase"') < after.index('name = "proquest"') < after.index(
+        "# Reviewer C settles disagreements.\n[reviewers]")
+    assert 'database = "Embase" # via Elsevier' in after and 'searched = "2024-02-01"' in after
+    assert after.count("[[searches]]") == 2 and "\n\n\n" not in after
+
+
 def test_commands_outside_a_review_fail_clearly(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = invoke(runner, "sources", ok=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import tomlkit
 from tomlkit.exceptions import ParseError as TomlParseError
+from tomlkit.items import Comment, Whitespace
 
 from ..errors import ManifestError, ReviewNotFoundError, ScreenrevError
 from .atomic import write_text
@@ -273,14 +274,40 @@ class Review:
         return next((search for search in self.searches() if search.name == name), None)
 
     def save_searches(self, searches: list[Search]) -> None:
-        """Rewrite the manifest's searches (comments elsewhere in the file are kept)."""
-        table = tomlkit.aot()
-        for search in searches:
-            table.append(tomlkit.item(search.to_toml()))
-        if "searches" in self._document:
-            del self._document["searches"]
+        """Rewrite the manifest's searches where they stand: an entry kept keeps its place and
+        its comments, a new one goes after the others, and the comment lines that closed the
+        last entry (those introducing the next table) still close the list."""
+        entries = self._document.get("searches")
+        if not isinstance(entries, tomlkit.items.AoT) or not len(entries):
+            if "searches" in self._document:
+                del self._document["searches"]
+            if searches:
+                self._document.append("searches", tomlkit.aot())
+                entries = self._document["searches"]
         if searches:
-            self._document.append("searches", table)
+            closing = _closing_lines(entries[-1]) if len(entries) else []
+            kept = {str(entry.get("name")): entry for entry in entries}
+            tables = []
+            for search in searches:
+                table = kept.pop(search.name, None)
+                own = _closing_lines(table) if table is not None else []
+                table = table if table is not None else tomlkit.table()
+                values = search.to_toml()
+                for key in [key for key in table if key not in values]:
+                    del table[key]
+                for key, value in values.items():
+                    if key not in table or table[key] != value:
+                        table[key] = value
+                for _, line in own or [(None, tomlkit.nl())]:
+                    table.value.add(line)
+                tables.append(table)
+            while len(entries):
+                del entries[-1]
+            for table in tables:
+                entries.append(table)
+            _closing_lines(tables[-1])
+            for _, line in closing:
+                tables[-1].value.add(line)
         write_text(self.manifest_path, tomlkit.dumps(self._document))
 
     def section(self, name: str) -> dict:
@@ -336,3 +363,15 @@ class Review:
     def path_of(self, search: Search) -> Path:
         """The export file of a search, inside the review folder."""
         return self.inside(f"[[searches]] {search.name!r} file", search.file)
+
+
+def _closing_lines(table: tomlkit.items.Table) -> list:
+    """Remove and return the blank and comment lines that end ``table``'s body: in the file
+    they stand before the next table, and belong with it."""
+    body = table.value.body
+    cut = len(body)
+    while cut and body[cut - 1][0] is None and isinstance(body[cut - 1][1], (Whitespace, Comment)):
+        cut -= 1
+    closing = body[cut:]
+    del body[cut:]
+    return closing

@@ -59,7 +59,9 @@ def test_kitchenham_update_flow(runner: CliRunner, tmp_path: Path, monkeypatch: 
     flow = json.loads(invoke(runner, "run", "--json").stdout)
     # The second run finds all 1,704 records; 1,207 the first version had found count as duplicates.
     assert (flow["identified"], flow["duplicates"], flow["records_screened"]) == (1704, 1209, 495)
-    assert (flow["previous_studies"], flow["new_studies"], flow["total_studies"]) == (33, 12, 45)
+    # Two pairs of the earlier version's 33 reports are linked: 31 studies.
+    assert (flow["previous_studies"], flow["new_studies"], flow["total_studies"]) == (31, 12, 43)
+    assert (flow["previous_reports"], flow["new_reports"], flow["total_reports"]) == (33, 12, 45)
     runs = {s["search"]: s for s in json.loads(invoke(runner, "sources", "--json").stdout)["searches"]}
     assert (runs["search"]["new"], runs["search-run2"]["new"], runs["search-run2"]["update_of"]) == (1207, 497, "search")
 

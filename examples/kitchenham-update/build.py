@@ -23,6 +23,13 @@ The review is rebuilt as an update, the same way every time:
 
 Records the data set marks as duplicates (``duplicate_record_id``) get no decision of
 their own: ``decisions/duplicates.csv`` marks each pair ``same``, as the data set does.
+
+Two pairs of included papers report one review each, and are linked into studies in
+``decisions/studies.csv`` before version 1 ends (``STUDIES``): Galin and Avrahami's
+meta-analysis of CMM programmes, published at a conference (2005) and in IEEE Software
+(2006), and Juristo, Moreno and Vegas's review of testing-technique experiments (2004)
+with its summary for practitioners (2006). The tertiary study counts studies, not papers,
+the same way ("35 SLRs corresponding to 33 unique studies").
 """
 
 from __future__ import annotations
@@ -38,6 +45,11 @@ SCREENREV = [sys.executable, "-m", "screenrev"]
 REVIEWER = "Kitchenham et al."
 DECIDED = {1: "2008-01-01", 2: "2021-01-27"}
 COLUMNS = ("key", "stage", "decision", "reason", "reviewer", "timestamp", "note")
+#: Reports of one study: its name → the data set's record ids, main report first.
+STUDIES = {
+    "Galin and Avrahami: meta-analysis of CMM programmes": ("36", "37"),
+    "Juristo et al.: review of testing technique experiments": ("43", "41"),
+}
 
 
 def run(*args: str) -> str:
@@ -103,6 +115,9 @@ def main(source: Path) -> None:
           [[keys[i], keys[row["duplicate_record_id"]], "same"] for i, row in by_id.items()
            if i in keys and row["duplicate_record_id"] in keys])
     decide(1, keys, by_id, done)
+    write(HERE / "decisions" / "studies.csv", ("study", "key", "main", "reviewer", "timestamp"),
+          [[study, keys[i], "true" if n == 0 else "", REVIEWER, DECIDED[1]]
+           for study, ids in STUDIES.items() for n, i in enumerate(ids)])
     run("update", "start", "--date", "2008-01-01")
     run("import", str(second), "--update", "search", "--searched", "2017-12-31")
     second.unlink()

@@ -21,7 +21,8 @@ def _list(runner: CliRunner, *args: str) -> list[dict]:
 
 def test_the_list_to_retrieve_and_the_files_the_review_holds(runner: CliRunner, example: Path) -> None:
     rows = _list(runner)
-    assert len(rows) == 5 and all(row["doi"] or row["url"] for row in rows)
+    # 5 database records sent to full text + the one citation record included at title/abstract
+    assert len(rows) == 6 and all(row["doi"] or row["url"] for row in rows)
     assert {row["key"]: row["full_text"] for row in rows}[NOT_RETRIEVED] == "not_retrieved"
     reports = example / "reports"
     reports.mkdir()
@@ -33,9 +34,10 @@ def test_the_list_to_retrieve_and_the_files_the_review_holds(runner: CliRunner, 
     assert files["psycinfo-ovid-de17484cd26824c9"] == "reports/Trindade 2019 gender.pdf"
     assert {row["key"] for row in _list(runner, "--missing")} == set(files) - {INCLUDED, "psycinfo-ovid-de17484cd26824c9"}
     ris = invoke(runner, "fulltext", "list", "--format", "ris").stdout
-    assert ris.count("ER  -") == 5 and "DO  - 10.1002/cpp.2398" in ris
+    assert ris.count("ER  -") == 6 and "DO  - 10.1002/cpp.2398" in ris
     status = json.loads(invoke(runner, "fulltext", "status", "--json").stdout)
-    assert status == {"sought": 5, "with_file": 2, "included": 3, "excluded": 1, "not_retrieved": 1,
+    # Included: 3 database reports + citations-c1c453d5a3150da6.
+    assert status == {"sought": 6, "with_file": 2, "included": 4, "excluded": 1, "not_retrieved": 1,
                       "not_retrieved_reasons": {"No reason recorded": 1}, "awaiting": 0, "conflicts": 0}
 
 

@@ -11,10 +11,11 @@ from typer.testing import CliRunner
 
 from ..conftest import invoke
 
-# The example's three reports included at full text, and a record the rules excluded.
+# The example's four reports included at full text, and a record the rules excluded.
 SELF_CRITICISM = "psycinfo-ovid-bbc718031322d79d"
 GENDER = "psycinfo-ovid-de17484cd26824c9"
 SYMPTOMS = "scopus-5bc0777135b1d351"
+COPING = "citations-c1c453d5a3150da6"  # found by citation searching
 NOT_INCLUDED = "scopus-e9b490a7ea5e7dc3"
 
 
@@ -28,15 +29,15 @@ def _link(runner: CliRunner, *keys: str, name: str = "Trial A", ok: bool = True,
 
 def test_linked_reports_count_as_one_study(runner: CliRunner, example: Path) -> None:
     before = _flow(runner)
-    assert (before["new_studies"], before["new_reports"]) == (3, 3)
+    assert (before["new_studies"], before["new_reports"]) == (4, 4)  # 3 from the databases, 1 from citations
     _link(runner, SELF_CRITICISM, SYMPTOMS, extra=("--main", SYMPTOMS))
     after = _flow(runner)
-    assert (after["new_studies"], after["new_reports"]) == (2, 3)
+    assert (after["new_studies"], after["new_reports"]) == (3, 4)
     rows = list(csv.DictReader(io.StringIO(invoke(runner, "export", "included", "--format", "csv").stdout)))
     assert {row["key"]: row["study"] for row in rows} == {SELF_CRITICISM: "Trial A", SYMPTOMS: "Trial A",
-                                                          GENDER: GENDER}
+                                                          GENDER: GENDER, COPING: COPING}
     listing = json.loads(invoke(runner, "study", "list", "--json").stdout)
-    assert listing == {"studies": 2, "reports": 3, "linked": [{"study": "Trial A", "reports": [SYMPTOMS, SELF_CRITICISM]}]}
+    assert listing == {"studies": 3, "reports": 4, "linked": [{"study": "Trial A", "reports": [SYMPTOMS, SELF_CRITICISM]}]}
     lines = (example / "decisions" / "studies.csv").read_text().splitlines()
     assert lines[0] == "study,key,main,reviewer,timestamp"
     assert lines[1].startswith(f"Trial A,{SELF_CRITICISM},,AB,") and lines[2].startswith(f"Trial A,{SYMPTOMS},true,AB,")

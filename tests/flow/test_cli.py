@@ -98,12 +98,14 @@ def test_agreement_reports_kappa_per_pair(runner: CliRunner, example: Path) -> N
     data = json.loads(invoke(runner, "agreement", "--stage", "title_abstract", "--json").stdout)
     assert data["reviewers"] == ["Reviewer A", "Reviewer B"]  # the resolver is left out
     (pair,) = data["pairs"]
-    assert (pair["records"], pair["agreed"]) == (16, 13)  # the two records the rules excluded are not screened
-    # Both reviewers: 4 include, 1 maybe, 11 exclude; chance agreement (16 + 1 + 121) / 256.
-    assert pair["kappa"] == pytest.approx((13 / 16 - 138 / 256) / (1 - 138 / 256))
+    # 16 database records (the two the rules excluded are not screened) + 6 citation records (the advisory
+    # group's record is a duplicate); they disagree on 3 database records and agree on all 6 citation records.
+    assert (pair["records"], pair["agreed"]) == (22, 19)
+    # Both reviewers: 5 include, 1 maybe, 16 exclude; chance agreement (25 + 1 + 256) / 484.
+    assert pair["kappa"] == pytest.approx((19 / 22 - 282 / 484) / (1 - 282 / 484))
     assert all(c["settled_by"] == "resolver" for c in data["conflicts"]) and data["unresolved"] == 0
     table = invoke(runner, "agreement", "--stage", "title_abstract").stdout
-    assert "0.593" in table and "81.2" in table
+    assert "0.673" in table and "86.4" in table  # kappa 136 / 202; 19 / 22 agreed
 
 
 def test_flow_json_and_template_csv(runner: CliRunner, example: Path) -> None:
@@ -113,7 +115,7 @@ def test_flow_json_and_template_csv(runner: CliRunner, example: Path) -> None:
     assert flow["excluded_automatic_reasons"] == {"Not about inflammatory bowel disease": 2}
     assert flow["database_specific_results"] == {"PsycINFO": 12, "Scopus": 6, "MEDLINE": 6}
     assert (flow["dbr_notretrieved_reports"], flow["dbr_excluded"], flow["new_studies"]) == (
-        1, {"Not primary research": 1}, 3)
+        1, {"Not primary research": 1}, 4)  # 3 studies from the databases + 1 from citation searching
     invoke(runner, "flow", "--csv", "out/prisma.csv")
     template = (example / "out" / "prisma.csv").read_text(encoding="utf-8")
     rows = {row["data"]: row["n"] for row in csv.DictReader(io.StringIO(template)) if row["data"] != "NA"}
@@ -149,15 +151,18 @@ def test_flow_applies_a_changed_protocol_first(runner: CliRunner, example: Path)
 def test_export_included_studies(runner: CliRunner, example: Path) -> None:
     invoke(runner, "run")
     ris = invoke(runner, "export", "included", "--stage", "full_text", "--format", "ris").stdout
-    assert ris.count("ER  - ") == 3 and "ID  - psycinfo-ovid-bbc718031322d79d" in ris
+    # 3 database reports + citations-c1c453d5a3150da6, included at full text
+    assert ris.count("ER  - ") == 4 and "ID  - psycinfo-ovid-bbc718031322d79d" in ris
+    assert "ID  - citations-c1c453d5a3150da6" in ris
     rows = list(csv.DictReader(io.StringIO(
         invoke(runner, "export", "included", "--stage", "title_abstract", "--format", "csv").stdout)))
-    assert len(rows) == 5 and {row["title_abstract"] for row in rows} == {"include"}
+    # 5 database records + 1 citation record included at title/abstract
+    assert len(rows) == 6 and {row["title_abstract"] for row in rows} == {"include"}
     assert {row["full_text"] for row in rows} == {"include", "exclude", "not_retrieved"}
     assert all(row["source_file"].startswith("searches/") for row in rows)
     invoke(runner, "export", "included", "--format", "bib", "--out", "included.bib")
     text = (example / "included.bib").read_text(encoding="utf-8")
-    assert text.count("@article{") == 3 and "Clinical Psychology \\& Psychotherapy" in text
+    assert text.count("@article{") == 4 and "Clinical Psychology \\& Psychotherapy" in text
     # screenrev's own BibTeX reader gets the records back.
     records = list(read_export(example / "included.bib").map())
     assert [r["journal"] for r in records][0] == "Clinical Psychology & Psychotherapy"
@@ -167,7 +172,8 @@ def test_export_included_studies(runner: CliRunner, example: Path) -> None:
 def test_export_decisions_is_the_audit_trail(runner: CliRunner, example: Path) -> None:
     invoke(runner, "run")
     rows = list(csv.DictReader(io.StringIO(invoke(runner, "export", "decisions").stdout)))
-    assert len(rows) == 46
+    # Decision rows: title/abstract 22 (A) + 22 (B) + 3 (C), full text 6 (A) + 5 (B), rules audit 2
+    assert len(rows) == 60
     assert sum(row["stage"] == "rules_audit" for row in rows) == 2
     zotero = [row for row in rows if row["key"].startswith("psycinfo-zotero")]
     assert zotero and all(row["record"].startswith("psycinfo-ovid") for row in zotero)
@@ -176,10 +182,16 @@ def test_export_decisions_is_the_audit_trail(runner: CliRunner, example: Path) -
 
 def test_stopping_rule_states_why_records_were_not_screened(runner: CliRunner, example: Path) -> None:
     invoke(runner, "run")
-    path = example / "decisions" / "title_abstract-reviewer-b.csv"
-    path.write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[:-3]) + "\n", encoding="utf-8")
-    path = example / "decisions" / "title_abstract-reviewer-a.csv"
-    path.write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[:-3]) + "\n", encoding="utf-8")
+    # Three database records are left unscreened (the files end with citation records: those would wait in
+    # the other methods' column).
+    unscreened = ("pubmed-endnote-42866c5f67736ed2", "pubmed-endnote-91d1c1ceeeabca71",
+                  "pubmed-endnote-55d8c4e58b536146")
+    for name in ("title_abstract-reviewer-a.csv", "title_abstract-reviewer-b.csv"):
+        path = example / "decisions" / name
+        lines = path.read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if not line.startswith(unscreened)]
+        assert len(kept) == len(lines) - 3
+        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
     awaiting = invoke(runner, "flow")
     assert "3 records have no title/abstract decision and no stopping rule is stated" in awaiting.stderr
     manifest = example / "screenrev.toml"
@@ -188,6 +200,7 @@ def test_stopping_rule_states_why_records_were_not_screened(runner: CliRunner, e
         'records_screened_when_met = 15\ndate = 2019-10-16\n'), encoding="utf-8")
     flow = _flow(runner)
     assert (flow["records_unscreened"], flow["records_awaiting"]) == (3, 0)
+    assert (flow["other_records_unscreened"], flow["other_records_awaiting"]) == (0, 0)
     assert flow["stopping_rule"] == "hypergeometric test, recall target 95%, met after 15 records, on 2019-10-16"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace('method = "hypergeometric test"\n', ""),
                         encoding="utf-8")
@@ -239,21 +252,27 @@ def test_records_found_by_other_methods_are_counted_in_their_column(runner: CliR
     first = scopus[: scopus.index("ER  -") + len("ER  -")] + "\n\n"
     new = ("TY  - JOUR\nTI  - Coping with inflammatory bowel disease: a letter from a patient group\n"
            "AU  - Example, A.\nPY  - 2018\nJO  - Gut Feelings\nER  - \n")
-    (example / "citations.ris").write_text(first + new, encoding="utf-8")
+    (example / "forward_citations.ris").write_text(first + new, encoding="utf-8")
     before = _flow(runner)
-    invoke(runner, "import", "citations.ris", "--method", "citation", "--source", "Backward citations")
+    # The example's own other methods: 6 citation records and the advisory group's record, a duplicate.
+    assert (before["citations_results"], before["other_identified"], before["other_duplicates"]) == (6, 7, 1)
+    assert before["other_records_awaiting"] == 0
+    invoke(runner, "import", "forward_citations.ris", "--name", "forward-citations", "--method", "citation",
+           "--source", "Forward citations")
     sources = json.loads(invoke(runner, "sources", "--json").stdout)["searches"]
-    assert sources[-1]["method"] == "citation" and sources[-1]["database"] == "Backward citations"
+    assert sources[-1]["method"] == "citation" and sources[-1]["database"] == "Forward citations"
     flow = _flow(runner)
     assert flow["identified"] == before["identified"]  # the first column is the databases'
-    assert (flow["citations_results"], flow["other_identified"], flow["other_duplicates"]) == (2, 2, 1)
+    # The example's 6 + 2 citation records, 7 + 2 by other methods, 1 + 1 found already (Scopus's first).
+    assert (flow["citations_results"], flow["other_identified"], flow["other_duplicates"]) == (8, 9, 2)
     assert flow["other_records_awaiting"] == 1  # the new record waits for screening, in its own column
     assert "Records identified from citation searching" in invoke(runner, "flow").stdout
     manifest = example / "screenrev.toml"
     manifest.write_text(manifest.read_text(encoding="utf-8") + "\n[other_methods]\ncitations_results = 2\n",
                         encoding="utf-8")
     result = invoke(runner, "flow", ok=False)
-    assert result.exit_code == 1 and "[other_methods] counts by hand what the searches citations import" in result.stderr
+    assert result.exit_code == 1 and ("[other_methods] counts by hand what the searches citations, advisory-group, "
+                                      "forward-citations import") in result.stderr
 
 
 def test_an_unknown_method_is_refused(runner: CliRunner, example: Path) -> None:
@@ -274,8 +293,10 @@ def test_a_record_typed_by_hand_is_a_search_of_its_own(runner: CliRunner, exampl
     assert [s["method"] for s in added] == ["other", "other"] and added[0]["searched"] == "2024-03-02"
     assert (example / added[0]["file"]).read_text(encoding="utf-8").startswith("TY  - GEN\n")
     flow = _flow(runner)
-    assert (flow["other_results"], flow["other_identified"], flow["other_duplicates"]) == (2, 2, 1)
-    assert flow["other_records_awaiting"] == 1
+    # Added to the example's own: other sources 1 + 2 (the advisory group's record and these two), 7 + 2
+    # records by other methods, and 1 + 1 found already (the advisory group's record and Trindade's).
+    assert (flow["other_results"], flow["other_identified"], flow["other_duplicates"]) == (3, 9, 2)
+    assert flow["other_records_awaiting"] == 1  # the example's own are all screened: Smith's record waits
 
 
 def test_a_register_export_is_counted_as_register_results(runner: CliRunner, example: Path) -> None:

@@ -23,20 +23,25 @@ def _status(runner: CliRunner) -> dict:
 def test_status_says_where_the_review_stands(runner: CliRunner, example: Path) -> None:
     result = invoke(runner, "status")
     assert "Marking duplicates among the records as they are now: screenrev dedup" in result.stderr
-    assert "Title/abstract: 16 records to screen, 16 settled, 0 in conflict" in result.stdout
+    # 16 database records (24, less 6 duplicates and 2 the rules excluded) + 6 citation records (the advisory
+    # group's record is a duplicate)
+    assert "Title/abstract: 22 records to screen, 22 settled, 0 in conflict" in result.stdout
     assert "Reviewer C        3 decided  (resolver)" in result.stdout
     assert "Screening is blinded" in result.stdout
     state = _status(runner)
     assert state["recomputed"] == []  # the first status brought the workspace up to date
-    assert (state["records"], state["duplicates"], state["excluded_automatic"]) == (24, 6, 2)
-    assert state["title_abstract"]["records"] == 16 and state["full_text"]["records"] == 5
+    # Every search's records: 24 from databases + 7 by other methods; duplicates 6 + 1 (the advisory group's)
+    assert (state["records"], state["duplicates"], state["excluded_automatic"]) == (31, 7, 2)
+    # Sought at full text: 5 database records + 1 citation record
+    assert state["title_abstract"]["records"] == 22 and state["full_text"]["records"] == 6
     by_reviewer = {p["reviewer"]: p for p in state["full_text"]["reviewers"]}
     assert by_reviewer["Reviewer B"]["left"] == 1
     assert state["next_steps"][0].startswith('screenrev review --stage full_text --reviewer "Reviewer B"')
-    # The flow counts the same records.
+    # The flow counts the same records, in its two columns.
     flow = json.loads(invoke(runner, "flow", "--json").stdout)
-    assert flow["records_screened"] == state["title_abstract"]["settled"]
-    assert flow["duplicates"] == state["duplicates"]
+    assert flow["records_screened"] + flow["other_records_screened"] == state["title_abstract"]["settled"]
+    assert flow["duplicates"] + flow["other_duplicates"] == state["duplicates"]
+    assert flow["identified"] + flow["other_identified"] == state["records"]
 
 
 def test_status_of_a_review_with_no_search_says_to_import(runner: CliRunner, review_dir: Path) -> None:
@@ -62,9 +67,9 @@ def test_status_names_conflicts_and_the_stopping_rule(runner: CliRunner, example
     state = _status(runner)
     assert state["title_abstract"]["conflicts"] == 1
     assert state["next_steps"][0].startswith("screenrev agreement --stage title_abstract   (1 record in conflict")
-    assert state["stopping"]["screened"] == 15  # the record in conflict is not a label
+    assert state["stopping"]["screened"] == 21  # 22 records, less the one in conflict: it is not a label
     result = invoke(runner, "status")
-    assert "Title/abstract: 16 records to screen, 15 settled, 1 in conflict" in result.stdout
+    assert "Title/abstract: 22 records to screen, 21 settled, 1 in conflict" in result.stdout
     assert "Stopping rule not met: p = " in result.stdout
 
 
@@ -105,7 +110,7 @@ def test_a_git_clone_of_a_review_shows_the_same_pool_and_counts(runner: CliRunne
     monkeypatch.chdir(example)
     in_original = runner.invoke(_app(), ["review", "--reviewer", "Reviewer D"], input="q", catch_exceptions=False)
     assert screens[0].exit_code == in_original.exit_code == 0
-    assert "Blinded · 0 decided by you · 16 left for you" in screens[0].stdout
+    assert "Blinded · 0 decided by you · 22 left for you" in screens[0].stdout  # 16 database + 6 citation records
     assert screens[0].stdout == in_original.stdout
 
 

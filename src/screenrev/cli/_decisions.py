@@ -169,7 +169,9 @@ def export_included(
     format: Annotated[str, typer.Option("--format", "-f", help="ris, csv or bib (or bibtex).")] = "ris",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
-    """The records included at a stage (title_abstract: include or maybe, sent to full text)."""
+    """The records included at a stage (title_abstract: include or maybe, sent to full text), each
+    with its full-text files (column full_text_file; RIS tag L1)."""
+    from ..decisions.fulltext import report_files
     from ..decisions.stage import DecisionLog, primary_index
     from ..records.export import included_records, write_bibtex, write_csv, write_ris
 
@@ -195,6 +197,10 @@ def export_included(
             for record, values in columns.items():
                 values["study"] = study_of.get(record, record)
             added.append("study")
+        reports = report_files(review, log.primary_of)
+        for record, values in columns.items():
+            values["full_text_file"] = [_relative(path, review.root).as_posix() for path in reports.get(record, [])]
+        added.append("full_text_file")
         files = {search.name: search.file for search in review.searches()}
         records = ({**r, "source_file": files[r["search"]]} for r in included_records(workspace, columns))
         extra = workspace.extra_columns()

@@ -33,7 +33,7 @@ def write_csv(
         row = []
         for name in columns:
             value = record[name] if name in record else record["extra"].get(name)
-            if name in LIST_FIELDS:
+            if name in LIST_FIELDS or isinstance(value, list):
                 value = LIST_SEPARATOR.join(value or [])
             elif isinstance(value, bool):
                 value = "true" if value else "false"
@@ -42,8 +42,10 @@ def write_csv(
 
 
 def write_ris(records: Iterable[dict], out: TextIO) -> None:
-    """RIS with the screenrev key in ``ID`` and the database in ``DB``."""
-    ris.write(records, out, extra_tags={"key": "ID", "database": "DB"})
+    """RIS with the screenrev key in ``ID``, the database in ``DB``, and the full-text files
+    the review holds (``full_text_file``, paths inside the review folder) in ``L1``, the tag
+    reference managers read as file attachments."""
+    ris.write(records, out, extra_tags={"key": "ID", "database": "DB", "full_text_file": "L1"})
 
 
 # BibTeX entry type from the record's publication types (RIS, PubMed, Scopus… words).

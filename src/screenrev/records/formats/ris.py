@@ -232,7 +232,8 @@ _RIS_TYPES = frozenset(
 def write(records: Iterable[dict], out: TextIO, *, extra_tags: dict[str, str] | None = None) -> None:
     """Write canonical records as RIS, one ``TY``…``ER`` block each.
 
-    ``extra_tags`` maps record keys (``key``, ``database``…) to the RIS tag that carries them.
+    ``extra_tags`` maps record keys (``key``, ``database``…) to the RIS tag that carries them
+    (a list value: the tag once per item).
     """
     for record in records:
         types = record.get("publication_type") or []
@@ -252,6 +253,8 @@ def write(records: Iterable[dict], out: TextIO, *, extra_tags: dict[str, str] | 
                 if end:
                     out.write(f"EP  - {end}\n")
         for name, tag in (extra_tags or {}).items():
-            if record.get(name):
-                out.write(f"{tag}  - {record[name]}\n")
+            value = record.get(name)
+            for item in value if isinstance(value, list) else [value]:
+                if item:
+                    out.write(f"{tag}  - {item}\n")
         out.write("ER  - \n\n")

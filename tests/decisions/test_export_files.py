@@ -1,0 +1,29 @@
+"""The included records carry the full-text files the review holds."""
+
+import csv
+import io
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ..conftest import invoke
+
+
+def test_export_included_names_each_report_file(runner: CliRunner, example: Path) -> None:
+    reports = example / "reports"
+    reports.mkdir()
+    (reports / "psycinfo-ovid-bbc718031322d79d.pdf").write_bytes(b"%PDF-1.4\n")  # named by its key
+    (reports / "Berens 2019.pdf").write_bytes(b"%PDF-1.4\n")  # kept as downloaded, mapped
+    (reports / "files.csv").write_text("key,file\nscopus-5bc0777135b1d351,Berens 2019.pdf\n", encoding="utf-8")
+    rows = {row["key"]: row for row in csv.DictReader(io.StringIO(
+        invoke(runner, "export", "included", "--format", "csv").stdout))}
+    assert rows["psycinfo-ovid-bbc718031322d79d"]["full_text_file"] == "reports/psycinfo-ovid-bbc718031322d79d.pdf"
+    assert rows["scopus-5bc0777135b1d351"]["full_text_file"] == "reports/Berens 2019.pdf"
+    assert rows["psycinfo-ovid-de17484cd26824c9"]["full_text_file"] == ""  # no file: nothing claimed
+    ris = invoke(runner, "export", "included").stdout
+    blocks = {block.split("ID  - ")[1].split("\n")[0]: block for block in ris.split("ER  - ") if "ID  - " in block}
+    assert "L1  - reports/Berens 2019.pdf\n" in blocks["scopus-5bc0777135b1d351"]
+    assert "L1  - " not in blocks["psycinfo-ovid-de17484cd26824c9"]
+    sought = {row["key"]: row for row in csv.DictReader(io.StringIO(
+        invoke(runner, "export", "included", "--stage", "title_abstract", "--format", "csv").stdout))}
+    assert sought["psycinfo-ovid-bbc718031322d79d"]["full_text_file"].endswith(".pdf")

@@ -22,7 +22,7 @@ import hashlib
 import math
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import DecisionError, ScreenrevError
@@ -335,11 +335,26 @@ def audit(sample: Sample, decisions: list[Decision], rules: SettlementRules, *, 
 
 
 def review_audit(review: Review, workspace, decisions: list[Decision], rules: SettlementRules,
-                 primary_of: Mapping[str, str]) -> Audit | None:
-    """The audit of a review's rules as its files hold it (None when no sample was drawn)."""
+                 primary_of: Mapping[str, str], *, leave_out: frozenset[str] = frozenset()) -> Audit | None:
+    """The audit of a review's rules as its files hold it (None when no sample was drawn).
+
+    ``leave_out``: records not counted (an updated review's earlier version, whose audit is
+    that version's): the audit of the others, None when none of them was sampled.
+    """
     sample = read_sample(review, primary_of)
     if sample is None:
         return None
+    excluded = first_exclusions(workspace)
+    if leave_out:
+        def ours(key: str) -> bool:
+            return key not in leave_out and primary_of.get(key, key) not in leave_out
+
+        records = [record for record in sample.records if ours(record.key)]
+        if not records:
+            return None
+        sample = replace(sample, records=records)
+        decisions = [d for d in decisions if ours(d.key)]
+        excluded = {criterion: [key for key in keys if ours(key)] for criterion, keys in excluded.items()}
     labels: dict[str, str] = {}
     sha = None
     if review.protocol_path.is_file():
@@ -348,15 +363,21 @@ def review_audit(review: Review, workspace, decisions: list[Decision], rules: Se
         protocol = load_protocol(review.protocol_path)
         labels = {c.id: c.label for c in protocol.criteria}
         sha = hashlib.sha256(review.protocol_path.read_bytes()).hexdigest()
-    return audit(sample, decisions, rules, excluded=first_exclusions(workspace), labels=labels, protocol_sha256=sha)
+    return audit(sample, decisions, rules, excluded=excluded, labels=labels, protocol_sha256=sha)
 
 
-def rule_exclusions(review: Review, workspace, log) -> tuple[dict[str, str], Audit | None]:
+def rule_exclusions(review: Review, workspace, log, *,
+                    earlier: frozenset[str] = frozenset()) -> tuple[dict[str, str], Audit | None]:
     """Primary record → label of the rule that excluded it, less the records the audit sent
     back to screening; and the audit (None when no sample was drawn). ``log`` is the
-    review's ``DecisionLog``."""
+    review's ``DecisionLog``; ``earlier``, an updated review's records of its earlier
+    version: the audit returned is then this version's (None when it has none), while a
+    record the earlier audit sent back to screening stays there."""
     excluded = workspace.rule_exclusions()
     found = review_audit(review, workspace, log.decisions, log.rules, log.primary_of)
     if found is None:
         return excluded, None
-    return {key: label for key, label in excluded.items() if key not in found.reinstated}, found
+    kept = {key: label for key, label in excluded.items() if key not in found.reinstated}
+    if earlier:
+        found = review_audit(review, workspace, log.decisions, log.rules, log.primary_of, leave_out=earlier)
+    return kept, found

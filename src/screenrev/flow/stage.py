@@ -71,7 +71,7 @@ def review_flow(review: Review, workspace, *, reasons: Reasons | None = None) ->
     else:
         typed = review.section("previous_review")
         earlier, previous_counts = frozenset(), (_count(review, typed, "studies"), _count(review, typed, "reports"))
-    excluded, audit = rule_exclusions(review, workspace, log)
+    excluded, audit = rule_exclusions(review, workspace, log, earlier=earlier)
     studies = _studies(review, log, settled[FULL_TEXT].settled)
     flow = count_flow(
         rows,  # count_flow reads (key, database, primary, method) and leaves the search
@@ -153,16 +153,18 @@ def _pairs_warnings(workspace) -> list[str]:
 
 def _warnings(flow: Flow) -> list[str]:
     warnings = []
-    if flow.records_awaiting:
-        warnings.append(
-            f"{flow.records_awaiting:,} records have no title/abstract decision and no stopping rule is "
-            "stated ([screening.stopping] in screenrev.toml): they are counted as awaiting screening"
-        )
-    if flow.reports_awaiting:
-        warnings.append(
-            f"{flow.reports_awaiting:,} reports sought have no full-text decision yet (or 'maybe'): "
-            "they are counted as awaiting assessment"
-        )
+    for awaiting, column in ((flow.records_awaiting, ""), (flow.other_records_awaiting, " found by other methods")):
+        if awaiting:
+            warnings.append(
+                f"{awaiting:,} records{column} have no title/abstract decision and no stopping rule is "
+                "stated ([screening.stopping] in screenrev.toml): they are counted as awaiting screening"
+            )
+    for awaiting, column in ((flow.reports_awaiting, ""), (flow.other_reports_awaiting, " (other methods)")):
+        if awaiting:
+            warnings.append(
+                f"{awaiting:,} reports sought{column} have no full-text decision yet (or 'maybe'): "
+                "they are counted as awaiting assessment"
+            )
     if flow.human_overrides:
         warnings.append(
             f"{flow.human_overrides:,} records excluded by a rule were screened by a reviewer: "

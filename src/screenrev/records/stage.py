@@ -134,7 +134,9 @@ def import_files(
                 if previous is not None and previous.sha256 == hashed.result():
                     planned.append(_Planned(path, previous, None, "unchanged"))
                     continue
-                if previous is None and hashed.result() in by_sha:
+                if previous is None and hashed.result() in by_sha and not update_of:
+                    # (a search run again may return the very same file: that run is still a
+                    # run, with its own date, and its records are found again, not new)
                     planned.append(_Planned(path, by_sha[hashed.result()], None, "unchanged"))
                     continue
             else:
@@ -151,7 +153,7 @@ def import_files(
                 split=split_reading(review, search_name, source, processes),
             )
             parsed.sha256 = sha = hashed.result()
-            target = _target_file(review, path, previous)
+            target = _target_file(review, path, previous, search_name if update_of else "")
             search = Search(
                 name=search_name,
                 file=target,
@@ -250,15 +252,22 @@ def _done(value: str) -> Future[str]:
     return done
 
 
-def _target_file(review: Review, source: Path, previous: Search | None) -> str:
-    """Where the export is kept: where it already is inside ``searches/``, else a copy there."""
+def _target_file(review: Review, source: Path, previous: Search | None, run: str = "") -> str:
+    """Where the export is kept: where it already is inside ``searches/``, else a copy there.
+
+    A search run again (``run``: the new run's search name) is usually downloaded under the
+    name of the earlier run's file: its copy is then named after the run (``scopus-run2.ris``).
+    """
     searches_dir = (review.root / SEARCHES_DIR).resolve()
     resolved = source.resolve()
     if resolved.parent == searches_dir:
         return f"{SEARCHES_DIR}/{resolved.name}"
     if previous is not None:
         return previous.file
-    return f"{SEARCHES_DIR}/{source.name}"
+    target = f"{SEARCHES_DIR}/{source.name}"
+    if run and any(search.file == target for search in review.searches()):
+        target = f"{SEARCHES_DIR}/{run}{''.join(source.suffixes[-1:])}"
+    return target
 
 
 def _check_targets(review: Review, planned: list[_Planned]) -> None:

@@ -119,10 +119,12 @@ class Flow:
     other_duplicates: int = 0
     """Of those, records found already (by a database or register, or by another method)."""
     other_excluded_automatic: int = 0
+    other_excluded_automatic_reasons: dict[str, int] = field(default_factory=dict)
     other_records_unscreened: int = 0
     other_records_awaiting: int = 0
     other_records_screened: int = 0
     other_records_excluded: int = 0
+    other_records_excluded_reasons: dict[str, int] = field(default_factory=dict)
     other_sought_reports: int = 0
     other_notretrieved_reports: int = 0
     other_reports_awaiting: int = 0
@@ -288,9 +290,11 @@ def count_flow(
 
     flow.other_duplicates = second.duplicates
     flow.other_excluded_automatic = sum(second.automatic.values())
+    flow.other_excluded_automatic_reasons = _ranked(second.automatic)
     flow.other_records_unscreened, flow.other_records_awaiting = second.unscreened, second.awaiting
     flow.other_records_screened = second.screened
     flow.other_records_excluded = sum(second.excluded.values())
+    flow.other_records_excluded_reasons = _ranked(second.excluded)
     # Counted by hand ([other_methods]) and from records: a review has one or the other.
     for name in ("website_results", "organisation_results", "citations_results"):
         setattr(flow, name, getattr(flow, name) + getattr(other, name))
@@ -331,6 +335,10 @@ def identities(flow: Flow) -> list[tuple[str, int, int]]:
          flow.records_screened, flow.records_excluded + flow.dbr_sought_reports),
         ("records_excluded = sum of its reasons",
          flow.records_excluded, total(flow.records_excluded_reasons.values())),
+        ("other_excluded_automatic = sum of its reasons",
+         flow.other_excluded_automatic, total(flow.other_excluded_automatic_reasons.values())),
+        ("other_records_excluded = sum of its reasons",
+         flow.other_records_excluded, total(flow.other_records_excluded_reasons.values())),
         ("dbr_sought_reports = dbr_notretrieved_reports + reports_awaiting + dbr_assessed",
          flow.dbr_sought_reports, flow.dbr_notretrieved_reports + flow.reports_awaiting + flow.dbr_assessed),
         ("dbr_assessed = sum of dbr_excluded + dbr_included",
@@ -445,6 +453,8 @@ BREAKDOWNS = {
     "register_results": "register_specific_results",
     "excluded_automatic": "excluded_automatic_reasons",
     "records_excluded": "records_excluded_reasons",
+    "other_excluded_automatic": "other_excluded_automatic_reasons",
+    "other_records_excluded": "other_records_excluded_reasons",
 }
 
 

@@ -132,12 +132,14 @@ def _other_boxes(flow: Flow) -> list[_Box]:
     if flow.other_identified:
         removed = ["Records removed before screening:",
                    f"  Found already (duplicates) {_n(flow.other_duplicates)}",
-                   f"  Marked as ineligible by automation tools {_n(flow.other_excluded_automatic)}"]
+                   f"  Marked as ineligible by automation tools {_n(flow.other_excluded_automatic)}",
+                   *_breakdown(flow.other_excluded_automatic_reasons, "    ")]
         if flow.other_records_unscreened:
             removed.append(f"  Not screened after the stopping rule {_n(flow.other_records_unscreened)}")
         boxes += [_Box("other_side", 1, removed),
                   _Box("other", 2, [f"Records screened {_n(flow.other_records_screened)}"]),
-                  _Box("other_side", 2, [f"Records excluded {_n(flow.other_records_excluded)}"])]
+                  _Box("other_side", 2, [f"Records excluded {_n(flow.other_records_excluded)}",
+                                         *_breakdown(flow.other_records_excluded_reasons, "  ")])]
         if flow.other_records_awaiting:
             boxes.append(_Box("other_side", 2, [f"Records not yet screened: no title/abstract decision yet "
                                                 f"{_n(flow.other_records_awaiting)}"], below=True))

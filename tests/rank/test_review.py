@@ -387,15 +387,17 @@ def test_full_text_review_walks_the_included_records_and_needs_a_reason(runner: 
     (review_dir / "reports" / f"{keys[1]}.pdf").write_bytes(b"%PDF-1.4\n")
     from screenrev.cli import app
 
-    result = runner.invoke(app, ["review", "--reviewer", "CD", "--stage", "full_text"], input="ie1r",
-                           catch_exceptions=False)
+    # r asks why the report could not be retrieved: a line; an empty one saves nothing
+    result = runner.invoke(app, ["review", "--reviewer", "CD", "--stage", "full_text"],
+                           input="ie1r\nrno library access \n", catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     assert "Full text · 0 decided by you · 3 left for you" in result.stdout
     assert f"Report file: reports/{keys[1]}.pdf" in result.stdout
     assert "[r] not retrieved" in result.stdout
     rows = list(csv.DictReader(io.StringIO((review_dir / "decisions" / "full_text-cd.csv").read_text())))
     assert [(row["key"], row["decision"], row["reason"]) for row in rows] == [
-        (keys[0], "include", ""), (keys[1], "exclude", "Wrong design"), (keys[2], "not_retrieved", "")]
+        (keys[0], "include", ""), (keys[1], "exclude", "Wrong design"), (keys[2], "not_retrieved", "no library access")]
+    assert "Not retrieved cancelled: nothing was saved." in result.stdout
     assert "Every record is screened." in result.stdout
 
 
@@ -432,3 +434,20 @@ def test_two_reviewers_screening_at_once_lose_nothing_and_count_records(runner: 
 def test_review_refuses_an_unknown_stage(runner: CliRunner, labelled: dict) -> None:
     result = invoke(runner, "review", "--reviewer", "CD", "--stage", "abstracts", ok=False)
     assert result.exit_code == 2 and "--stage" in result.stderr
+
+
+def test_review_without_a_terminal_is_one_clear_line(runner: CliRunner, example: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import typer
+
+    def no_terminal() -> str:
+        raise OSError(6, "No such device or address", "/dev/tty")
+
+    monkeypatch.setattr(typer, "getchar", no_terminal)
+    from screenrev.cli import app
+
+    result = runner.invoke(app, ["review", "--reviewer", "Reviewer D"])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and "needs a terminal" in errors[0] and "Traceback" not in result.stderr
+    assert not (example / "decisions" / "title_abstract-reviewer-d.csv").exists()

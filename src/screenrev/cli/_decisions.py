@@ -67,6 +67,9 @@ def decide(
         raise typer.BadParameter("give record KEYS and --decision, or --from FILE", param_hint="KEYS")
     if from_file is not None and (keys or decision is not None):
         raise typer.BadParameter("give either record KEYS with --decision, or --from FILE", param_hint="--from")
+    if decision == "not_retrieved" and not reason.strip():
+        raise typer.BadParameter("say why the reports could not be retrieved (e.g. \"no library access\")",
+                                 param_hint="--reason")
     review = Review.find()
     if file is not None:
         folder = review.decisions_dir

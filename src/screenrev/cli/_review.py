@@ -216,11 +216,19 @@ def review(
             from ..decisions.fulltext import report_files
 
             session.report_files = report_files(folder, log.primary_of)
-        run_session(session, Screener(protocol) if protocol else None, typer.getchar)
+        run_session(session, Screener(protocol) if protocol else None, _read_key)
 
 
-def _read_line() -> str:
-    return input("Note: ")
+def _read_key() -> str:
+    try:
+        return typer.getchar()
+    except OSError:  # no terminal to read keys from (a pipe, a CI job)
+        raise ScreenrevError("screenrev review reads one key at a time and needs a terminal: run it in one, or "
+                             "record decisions with 'screenrev decide' (KEYS --decision, or --from FILE)") from None
+
+
+def _read_line(prompt: str = "Note: ") -> str:
+    return input(prompt)
 
 
 def run_session(session: "Session", screener: "Screener | None", read_key, read_line=_read_line) -> None:
@@ -244,6 +252,9 @@ def run_session(session: "Session", screener: "Screener | None", read_key, read_
             if reply.asking_note:
                 console.console.print(reply.message)
                 reply = session.set_note(read_line())
+            elif reply.asking_retrieval:
+                console.console.print(reply.message)
+                reply = session.not_retrieved(read_line("Reason: "))
             if reply.done:
                 console.console.print(reply.message)
                 break

@@ -50,6 +50,8 @@ class Reply:
     """Waiting for the exclusion reason's number."""
     asking_note: bool = False
     """Waiting for a line of text: the note on the record on screen."""
+    asking_retrieval: bool = False
+    """Waiting for a line of text: why the report on screen could not be retrieved."""
 
 
 class Session:
@@ -161,7 +163,8 @@ class Session:
         if key in ("i", "m"):
             return self._decided(self.decide(KEYS[key]))
         if key == NOT_RETRIEVED_KEY and self.stage == FULL_TEXT:
-            return self._decided(self.decide("not_retrieved"))
+            return Reply("Why could the report not be retrieved (e.g. no library access, interlibrary loan not "
+                         "answered)? An empty line cancels:", asking_retrieval=True)
         if key == "e":
             if not self.reasons and self.stage != FULL_TEXT:
                 return self._decided(self.decide("exclude"))
@@ -191,6 +194,14 @@ class Session:
                          asking_reason=True)
         self._asking_reason = False
         return self._decided(self.decide("exclude", reason))
+
+    def not_retrieved(self, reason: str) -> Reply:
+        """The report on screen could not be retrieved, for ``reason`` (PRISMA 2020 reports why;
+        an empty reason saves nothing)."""
+        reason = " ".join(reason.split())
+        if not reason:
+            return Reply("Not retrieved cancelled: nothing was saved.")
+        return self._decided(self.decide("not_retrieved", reason))
 
     def set_note(self, text: str) -> Reply:
         """Keep a note for the record on screen; it is saved with the record's decision."""

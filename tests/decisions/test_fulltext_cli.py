@@ -1,4 +1,5 @@
-"""The included records carry the full-text files the review holds."""
+"""The full-text stage from the command line: the files exported with the included records,
+and the reason a report could not be retrieved."""
 
 import csv
 import io
@@ -27,3 +28,15 @@ def test_export_included_names_each_report_file(runner: CliRunner, example: Path
     sought = {row["key"]: row for row in csv.DictReader(io.StringIO(
         invoke(runner, "export", "included", "--stage", "title_abstract", "--format", "csv").stdout))}
     assert sought["psycinfo-ovid-bbc718031322d79d"]["full_text_file"].endswith(".pdf")
+
+
+def test_a_report_not_retrieved_is_decided_with_its_reason(runner: CliRunner, example: Path) -> None:
+    key = "citations-c1c453d5a3150da6"
+    result = invoke(runner, "decide", key, "--decision", "not_retrieved", "--stage", "full_text",
+                    "--reviewer", "Reviewer D", ok=False)
+    assert result.exit_code == 2 and "--reason" in result.stderr
+    assert not (example / "decisions" / "full_text-reviewer-d.csv").exists()
+    invoke(runner, "decide", key, "--decision", "not_retrieved", "--stage", "full_text", "--reviewer", "Reviewer D",
+           "--reason", "Not found in any library")
+    rows = list(csv.DictReader(io.StringIO((example / "decisions" / "full_text-reviewer-d.csv").read_text())))
+    assert [(row["decision"], row["reason"]) for row in rows] == [("not_retrieved", "Not found in any library")]

@@ -27,7 +27,9 @@ def test_the_search_report_names_what_each_search_recorded(runner: CliRunner, ex
     # 24 database records + 6 citation records + 1 from the advisory group; 6 duplicates among the databases
     # and the advisory group's record, a duplicate of a PsycINFO record
     assert "31 records were imported and deduplicated" in markdown and "7 duplicates, 24 unique records" in markdown
-    assert "| Backward citations of included studies | Citation searching | not recorded | 2019-11-12 | 6 |" in markdown
+    # a citation search has no platform, limits or peer-reviewed strategy: not applicable, not missing
+    assert ("| Backward citations of included studies | Citation searching | not applicable | 2019-11-12 | 6 "
+            "| not applicable | not applicable | not recorded |") in markdown
     page = invoke(runner, "sources", "--prisma-s", "--format", "html").stdout
     assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     rows = list(csv.DictReader(io.StringIO(invoke(runner, "sources", "--prisma-s", "--format", "csv").stdout)))

@@ -7,7 +7,10 @@ records each search returned (15) and how duplicates were removed (16). A review
 holds all of it: each search's entry in ``screenrev.toml`` (``interface``, ``searched``,
 ``strategy`` or ``strategy_file``, ``limits``, ``peer_review``, ``method``), its file and its
 records. ``report`` gathers them; ``RENDERERS`` write Markdown, one HTML page, or CSV.
-What a search does not record is written as "not recorded", never left to look complete.
+What a search does not record is written as "not recorded", never left to look complete;
+what PRISMA-S asks of database searches only (platform, limits, peer review of the
+strategy) is "not applicable" to citation searching, websites, organisations and other
+sources when they leave it empty.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from ..review import spreadsheet
 from ..review.folder import Review
 
 NOT_RECORDED = "not recorded"
+NOT_APPLICABLE = "not applicable"
+#: Methods searched with a strategy on a platform: databases and registers.
+_SEARCHED = ("database", "register")
 _METHOD_WORDS = {"database": "Database", "register": "Register", "website": "Website",
                  "organisation": "Organisation", "citation": "Citation searching", "other": "Other source"}
 _MAX_STRATEGY = 200_000
@@ -94,8 +100,12 @@ _COLUMNS = ("Source", "Method", "Platform", "Date searched", "Records", "Limits 
 
 def _cells(row: SearchRow) -> list[str]:
     strategy = "see below" if row.strategy else NOT_RECORDED
-    return [row.source, _METHOD_WORDS.get(row.method, row.method), _or_missing(row.platform),
-            _or_missing(row.searched), f"{row.records:,}", _or_missing(row.limits), _or_missing(row.peer_review),
+
+    def searched_only(value: str) -> str:  # a database's or register's, not a citation search's
+        return value or (NOT_RECORDED if row.method in _SEARCHED else NOT_APPLICABLE)
+
+    return [row.source, _METHOD_WORDS.get(row.method, row.method), searched_only(row.platform),
+            _or_missing(row.searched), f"{row.records:,}", searched_only(row.limits), searched_only(row.peer_review),
             strategy]
 
 
@@ -121,14 +131,15 @@ def render_markdown(data: SearchReport, out: TextIO) -> None:
 _STYLE = ("body{font-family:Georgia,serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
           "table{border-collapse:collapse}th,td{border:1px solid #999;padding:.3em .5em;vertical-align:top;"
           "text-align:left}td.n{text-align:right}pre{background:#f4f4f4;padding:.6em;white-space:pre-wrap}"
-          ".missing{color:#a00}")
+          ".missing{color:#a00}.na{color:#777}")
 
 
 def render_html(data: SearchReport, out: TextIO) -> None:
     """The report as one self-contained HTML page, every value escaped."""
     def cell(text: str) -> str:
         shown = html.escape(text)
-        return f'<span class="missing">{shown}</span>' if text == NOT_RECORDED else shown
+        style = {NOT_RECORDED: "missing", NOT_APPLICABLE: "na"}.get(text)
+        return f'<span class="{style}">{shown}</span>' if style else shown
 
     title = html.escape(f"Search report (PRISMA-S): {data.title}")
     out.write(f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'

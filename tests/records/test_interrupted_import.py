@@ -36,6 +36,15 @@ control = Path(os.environ["IMPORT_CONTROL"])
 point = os.environ["IMPORT_KILL_AT"]
 
 
+def paused(real):
+    def wait_for_the_word(*args, **kwargs):
+        (control / "here").touch()
+        while not (control / "go").exists():
+            time.sleep(0.01)
+        return real(*args, **kwargs)
+    return wait_for_the_word
+
+
 def held(real):
     def wait_for_the_kill(*args, **kwargs):
         if point == "copied":
@@ -48,9 +57,11 @@ def held(real):
 if point == "copied":
     stage._copy_and_hash = held(stage._copy_and_hash)
 elif point == "saving":
-    Review.save_searches = held(Review.save_searches)
+    Review.edit_searches = held(Review.edit_searches)
 elif point == "placing":
     stage._place = held(stage._place)
+elif point == "paused":  # before the manifest is written, holding searches/
+    Review.edit_searches = paused(Review.edit_searches)
 
 from screenrev.cli import main
 
@@ -153,3 +164,55 @@ def test_a_temporary_file_left_in_decisions_is_ignored(runner: CliRunner, review
     (review_dir / "decisions" / ".title_abstract-ab.csv.k3j5x_2q.tmp").write_bytes(b"")
     invoke(runner, "status")
     invoke(runner, "flow", "--json")
+
+
+def _paused(folder: Path, control: Path, *args: str) -> subprocess.Popen:
+    """``screenrev import ARGS`` in ``folder``, started and left waiting, with searches/ held,
+    just before it writes the manifest: ``(control / "go").touch()`` lets it go on."""
+    environment = {**os.environ, "IMPORT_CONTROL": str(control), "IMPORT_KILL_AT": "paused"}
+    child = subprocess.Popen([sys.executable, "-c", PREAMBLE, *args], cwd=folder, env=environment,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (control / "here").exists():
+        assert child.poll() is None, child.stderr.read().decode()
+        assert time.monotonic() < deadline, "the import never reached the point"
+        time.sleep(0.01)
+    return child
+
+
+def test_what_another_command_writes_to_the_manifest_during_an_import_is_kept(runner: CliRunner, review_dir: Path,
+                                                                              control: Path) -> None:
+    invoke(runner, "import", str(DATA / "ris" / "embase.ris"), "-d", "Embase")
+    child = _paused(review_dir, control, str(EXPORT), "-d", "ProQuest")
+    try:
+        # while the import waits, having read the manifest, another command writes to it
+        invoke(runner, "sources", "--set", "embase", "--limits", "English; 2010 onwards")
+        (control / "go").touch()
+        assert child.wait(60) == 0, child.stderr.read().decode()
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.stderr.close()
+    searches = {search.name: search for search in Review(review_dir).searches()}
+    assert set(searches) == {"embase", "proquest"}
+    assert searches["embase"].limits == "English; 2010 onwards"
+
+
+def test_two_imports_at_once_both_land_in_the_manifest(runner: CliRunner, review_dir: Path, control: Path) -> None:
+    first = _paused(review_dir, control, str(EXPORT), "-d", "ProQuest")
+    second = subprocess.Popen([sys.executable, "-m", "screenrev", "import", str(DATA / "ris" / "embase.ris"),
+                               "-d", "Embase"], cwd=review_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        time.sleep(1.5)  # the second reads the manifest, then waits for searches/
+        assert second.poll() is None
+        (control / "go").touch()
+        assert first.wait(60) == 0, first.stderr.read().decode()
+        assert second.wait(60) == 0, second.stderr.read().decode()
+    finally:
+        for child in (first, second):
+            if child.poll() is None:
+                child.kill()
+            child.stderr.close()
+    assert {search.name for search in Review(review_dir).searches()} == {"proquest", "embase"}
+    assert json.loads(invoke(runner, "sources", "--json").stdout)["total"] == sum(
+        search.records for search in Review(review_dir).searches())

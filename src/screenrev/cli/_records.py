@@ -271,10 +271,12 @@ def _set_reporting(review: Review, name: str, values: dict[str, str]) -> None:
 
     if not values:
         raise typer.BadParameter("give --strategy, --limits or --peer-review", param_hint="--set")
-    searches = review.searches()
-    if not any(search.name == name for search in searches):
-        raise ScreenrevError(f"--set {name}: no search has this name (see 'screenrev sources')")
-    review.save_searches([replace(search, **values) if search.name == name else search for search in searches])
+    def change(searches: list) -> list:
+        if not any(search.name == name for search in searches):
+            raise ScreenrevError(f"--set {name}: no search has this name (see 'screenrev sources')")
+        return [replace(search, **values) if search.name == name else search for search in searches]
+
+    review.edit_searches(change)
     console.info(f"Recorded {', '.join(sorted(values))} for search {name!r} in screenrev.toml")
 
 

@@ -182,14 +182,6 @@ def import_files(
             copies: dict[str, _Copy] = {}
             try:
                 _copy_exports(review, planned, hasher, copies)
-                searches = [s for s in review.searches()]
-                for plan in planned:
-                    if plan.parsed is None:
-                        continue
-                    if plan.replaces is not None:
-                        searches = [plan.search if s.name == plan.search.name else s for s in searches]
-                    else:
-                        searches.append(plan.search)
                 # The copies are not in place yet: the manifest still names the exports being replaced.
                 with Workspace.open(review, check_exports=False) as workspace:
                     for plan in planned:
@@ -204,7 +196,7 @@ def import_files(
                                 kept=None if copy is None else lambda copy=copy: _checked(copy),
                             )
                 _check_copies(list(copies.values()))
-                review.save_searches(searches)
+                review.edit_searches(lambda searches: _with_imported(searches, planned))
             except BaseException:
                 hasher.shutdown(wait=True)  # no copy is being made while they are removed
                 for copy in copies.values():
@@ -268,6 +260,27 @@ def _target_file(review: Review, source: Path, previous: Search | None, run: str
     if run and any(search.file == target for search in review.searches()):
         target = f"{SEARCHES_DIR}/{run}{''.join(source.suffixes[-1:])}"
     return target
+
+
+def _with_imported(searches: list[Search], planned: list[_Planned]) -> list[Search]:
+    """The manifest's searches as the file holds them now, with the imported ones added or
+    replaced; an error when another command changed one of them since it was read."""
+    searches = list(searches)
+    for plan in planned:
+        if plan.parsed is None:
+            continue
+        now = next((search for search in searches if search.name == plan.search.name), None)
+        earlier = plan.replaces.sha256 if plan.replaces is not None else None
+        if (now.sha256 if now is not None else None) != earlier or any(
+                search.file == plan.search.file and search.name != plan.search.name for search in searches):
+            raise SearchConflictError(f"{plan.source}: search {plan.search.name!r} was imported or replaced by "
+                                      "another command meanwhile: nothing was imported; see 'screenrev sources', "
+                                      "then import again")
+        if now is not None:
+            searches = [plan.search if search.name == plan.search.name else search for search in searches]
+        else:
+            searches.append(plan.search)
+    return searches
 
 
 def _check_targets(review: Review, planned: list[_Planned]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from tomlkit.exceptions import ParseError as TomlParseError
 from tomlkit.items import Comment, Whitespace
 
 from ..errors import ManifestError, ReviewNotFoundError, ScreenrevError
-from .atomic import write_text
+from .atomic import folder_lock, write_text
 
 MANIFEST = "screenrev.toml"
 SEARCHES_DIR = "searches"
@@ -273,9 +275,22 @@ class Review:
         """The search called ``name``, if any."""
         return next((search for search in self.searches() if search.name == name), None)
 
-    def save_searches(self, searches: list[Search]) -> None:
-        """Rewrite the manifest's searches where they stand: an entry kept keeps its place and
-        its comments, a new one goes after the others, and the comment lines that closed the
+    def edit_searches(self, change: Callable[[list[Search]], list[Search]]) -> list[Search]:
+        """Change the manifest's searches as the file holds them now, and write them back.
+
+        Under the manifest's lock the file is read again, ``change`` is given its searches
+        and returns them as they should be (it raises to change nothing); so two commands
+        writing the manifest at once take turns, and neither writes back a manifest read
+        before the other wrote. The searches are written where they stand (``_put_searches``).
+        """
+        with self._editing():
+            searches = change(self.searches())
+            self._put_searches(searches)
+        return searches
+
+    def _put_searches(self, searches: list[Search]) -> None:
+        """Rewrite the searches where they stand: an entry kept keeps its place and its
+        comments, a new one goes after the others, and the comment lines that closed the
         last entry (those introducing the next table) still close the list."""
         entries = self._document.get("searches")
         if not isinstance(entries, tomlkit.items.AoT) or not len(entries):
@@ -308,7 +323,15 @@ class Review:
             _closing_lines(tables[-1])
             for _, line in closing:
                 tables[-1].value.add(line)
-        write_text(self.manifest_path, tomlkit.dumps(self._document))
+
+    @contextmanager
+    def _editing(self) -> Iterator[None]:
+        """Hold the manifest (the review folder's lock) while it is read again, changed and
+        written: what another command wrote meanwhile is kept."""
+        with folder_lock(self.root):
+            self._document = self._load()
+            yield
+            write_text(self.manifest_path, tomlkit.dumps(self._document))
 
     def section(self, name: str) -> dict:
         """A manifest table as plain Python values (empty when absent); dotted names reach sub-tables."""
@@ -323,14 +346,15 @@ class Review:
         return value
 
     def save_section(self, name: str, values: dict, *, comment: str = "") -> None:
-        """Replace one top-level manifest table (comments elsewhere in the file are kept)."""
+        """Replace one top-level manifest table in the file as it is now (comments elsewhere
+        in the file are kept)."""
         table = tomlkit.table()
         if comment:
             table.comment(comment)
         for key, value in values.items():
             table[key] = value
-        self._document[name] = table
-        write_text(self.manifest_path, tomlkit.dumps(self._document))
+        with self._editing():
+            self._document[name] = table
 
     @property
     def stopping(self) -> Stopping | None:

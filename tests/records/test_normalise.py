@@ -23,6 +23,29 @@ def test_doi_forms(written: str) -> None:
     assert normalise.doi(written) == "10.1002/cpp.2398"
 
 
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        # SICI DOIs (real ones, from a Zotero export): cut at "<" they would name a volume
+        ("10.1892/0891-6640(2003)017<0680:DPFICK>2.3.CO;2", "10.1892/0891-6640(2003)017<0680:dpfick>2.3.co;2"),
+        ("https://doi.org/10.1597/1545-1569(1994)031<0364:CPWART>2.3.CO;2.",
+         "10.1597/1545-1569(1994)031<0364:cpwart>2.3.co;2"),
+        ("10.1892/0891-6640(2004)18<673:IOOBHC>2.0.CO;2 [doi]", "10.1892/0891-6640(2004)18<673:ioobhc>2.0.co;2"),
+        # a DOI in angle brackets ends at ">"; a year in brackets after one is not part of it
+        ("<https://doi.org/10.1000/xyz123>", "10.1000/xyz123"),
+        ("10.1016/0014-5793(81)80778-8", "10.1016/0014-5793(81)80778-8"),
+    ],
+)
+def test_a_sici_doi_is_kept_whole(written: str, kept: str) -> None:
+    assert normalise.doi(written) == kept
+
+
+def test_two_sici_dois_of_one_volume_stay_two() -> None:
+    one = normalise.doi("10.1892/0891-6640(2003)017<0680:DPFICK>2.3.CO;2")
+    other = normalise.doi("10.1892/0891-6640(2003)017<0701:ABCDEF>2.3.CO;2")
+    assert one != other
+
+
 def test_no_doi_is_none() -> None:
     assert normalise.doi("http://www.example.org/article") is None
     assert normalise.doi(None) is None

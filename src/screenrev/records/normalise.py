@@ -13,6 +13,10 @@ from functools import lru_cache
 
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _DOI = re.compile(r"10\.\d{3,9}/[^\s\"<>]+", re.IGNORECASE)
+# The rest of a SICI DOI after its "(year)volume": "<0680:DPFICK>2.3.CO;2". A DOI ends
+# at "<" (DOIs written in angle brackets, HTML), except there: cut, the DOI would name
+# the journal's volume, which every article in it shares.
+_SICI_TAIL = re.compile(r"<\d+:[0-9A-Z]+>[^\s\"<>]+", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
 _ISBN = re.compile(r"\b(?:97[89][-\s]?)?(?:\d[-\s]?){9}[\dXx]\b")
@@ -89,11 +93,15 @@ def doi(value: str | None) -> str | None:
     """A bare lowercase DOI from any of its written forms (URL, ``doi:`` prefix…)."""
     if not value:
         return None
-    match = _DOI.search(value.replace("%2F", "/").replace("%2f", "/"))
+    value = value.replace("%2F", "/").replace("%2f", "/")
+    match = _DOI.search(value)
     if not match:
         return None
-    found = match.group(0).rstrip(".,;)]}")
-    return found.lower()
+    found = match.group(0)
+    tail = _SICI_TAIL.match(value, match.end())
+    if tail is not None:
+        found += tail.group(0)
+    return found.rstrip(".,;)]}").lower()
 
 
 # Cached: a few hundred distinct dates cover most of a large export.

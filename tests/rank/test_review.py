@@ -451,3 +451,14 @@ def test_review_without_a_terminal_is_one_clear_line(runner: CliRunner, example:
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
     assert len(errors) == 1 and "needs a terminal" in errors[0] and "Traceback" not in result.stderr
     assert not (example / "decisions" / "title_abstract-reviewer-d.csv").exists()
+
+
+def test_the_review_card_gives_the_rules_evidence_in_words(runner: CliRunner, example: Path) -> None:
+    from screenrev.cli import app
+
+    result = runner.invoke(app, ["review", "--reviewer", "Reviewer D"], input="q", catch_exceptions=False)
+    assert result.exit_code == 0
+    card = " ".join(result.stdout.split())  # the card's lines joined: words wrap anywhere
+    # database codes in words, as the advisory group's page writes them
+    assert "publication type: journal article (“JOUR”)" in card and "type: JOUR (" not in card
+    assert "language: English" in card and "language: en " not in card and "language: eng " not in card

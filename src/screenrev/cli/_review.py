@@ -283,7 +283,10 @@ def _highlighted(text: str, screener: "Screener | None") -> Text:
 
 
 def _rules(record: dict, screener: "Screener") -> Text:
-    """Each criterion's outcome for the record with its evidence, the criterion in its highlight colour."""
+    """Each criterion's outcome for the record with its evidence in words (as ``rules explain``
+    writes it for an advisory group), the criterion in its highlight colour."""
+    from ..rules.explain import plain_evidence
+
     colours = _colours(screener)
     lines = Text()
     for outcome in screener.outcomes(record):
@@ -291,18 +294,21 @@ def _rules(record: dict, screener: "Screener") -> Text:
         lines.append(f" {screener.labels[outcome.criterion]}: ")
         lines.append(outcome.outcome, style=OUTCOME_STYLES.get(outcome.outcome, ""))
         if outcome.evidence:
-            lines.append(f" ({clean(outcome.evidence)})", style="dim")
+            lines.append(f" ({plain_evidence(outcome.evidence)})", style="dim")  # codes in words, cleaned
         lines.append("\n")
     return lines
 
 
 def _details(record: dict) -> str:
+    from ..records.normalise import language_name
+
     keywords = record.get("keywords") or []
     types = record.get("publication_type") or []
     parts = [
         f"DOI {record['doi']}" if record.get("doi") else "",
         ("publication type: " + "; ".join(types)) if types else "",
-        f"language: {record['language']}" if record.get("language") else "",
+        ("language: " + "; ".join(language_name(code) for code in record["language"].split(";")))
+        if record.get("language") else "",
         ("keywords: " + "; ".join(keywords[:12]) + ("; …" if len(keywords) > 12 else "")) if keywords else "",
     ]
     return clean("\n".join(part for part in parts if part))

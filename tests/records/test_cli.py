@@ -321,3 +321,21 @@ def test_a_key_clash_is_a_clear_error_and_imports_nothing(runner: CliRunner, rev
     assert "two records would get the same key" in result.stderr
     assert result.stderr.count("\n") == 1
     assert not any((review_dir / "searches").glob("*.ris"))
+
+
+def test_a_workspace_stored_by_other_reading_code_is_read_again(runner: CliRunner, review_dir: Path) -> None:
+    import sqlite3
+
+    from screenrev.records.workspace import DB_FILE, reader_version
+
+    invoke(runner, "import", str(EMBASE), "-d", "Embase")
+    before = invoke(runner, "export", "records", "--format", "csv").stdout
+    # rows as an earlier parser stored them: a DOI cut short, under another reader's version
+    database = sqlite3.connect(review_dir / ".screenrev" / DB_FILE)
+    database.execute("UPDATE records SET doi = '10.1016/cut'")
+    database.execute("UPDATE meta SET value = '4:0123456789abcdef' WHERE name = 'schema'")
+    database.commit()
+    database.close()
+    assert reader_version() != "4:0123456789abcdef"
+    after = invoke(runner, "export", "records", "--format", "csv").stdout
+    assert after == before and "10.1016/cut" not in after

@@ -6,10 +6,12 @@ again re-imports every search from ``searches/`` and gives the same rows, byte f
 
 from __future__ import annotations
 
+import hashlib
 import json
 import operator
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from pathlib import Path
 
 import orjson
@@ -23,6 +25,23 @@ from .pieces import PartFailed, Pieces
 from .record import FIELDS, LIST_FIELDS, identity, record_key
 
 SCHEMA_VERSION = "4"
+#: Modules of records/ that only write records out: their code does not change what is stored.
+_WRITERS = frozenset({"export.py", "searchreport.py"})
+
+
+@cache
+def reader_version() -> str:
+    """The schema, and a fingerprint of the code that reads exports into stored rows (the
+    modules of records/ and records/formats/, read as bytes): a workspace stored by other
+    code is read again, so that a mended parser mends every review it opens, not only the
+    searches imported after it."""
+    digest = hashlib.sha256(SCHEMA_VERSION.encode())
+    here = Path(__file__).parent
+    for path in sorted([*here.glob("*.py"), *(here / "formats").glob("*.py")]):
+        if path.name not in _WRITERS:
+            digest.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{SCHEMA_VERSION}:{digest.hexdigest()[:16]}"
+
 DB_FILE = "workspace.sqlite"
 
 #: Columns of the records table, in order.
@@ -221,8 +240,8 @@ class Workspace:
         connection.executescript(_SCHEMA)
         version = connection.execute("SELECT value FROM meta WHERE name='schema'").fetchone()
         if version is None:
-            connection.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-        elif version[0] != SCHEMA_VERSION:
+            connection.execute("INSERT INTO meta VALUES ('schema', ?)", (reader_version(),))
+        elif version[0] != reader_version():
             connection.close()
             path.unlink()
             return cls.open(review, on_rebuild=on_rebuild, check_exports=check_exports)

@@ -163,3 +163,31 @@ def test_every_example_of_the_protocol_template_is_valid_uncommented(runner: Cli
     (review_dir / "protocol.yaml").write_text(uncommented, encoding="utf-8")
     result = invoke(runner, "rules", "check", "protocol.yaml")
     assert result.exit_code == 0 and "4 criteria (3 exclude, 1 flag)" in result.stdout
+
+
+def test_rule_outcomes_stored_by_other_rules_code_are_computed_again(runner: CliRunner, example: Path) -> None:
+    import json
+    import sqlite3
+
+    from screenrev.records.workspace import DB_FILE
+
+    invoke(runner, "run")
+    before = json.loads(invoke(runner, "flow", "--json").stdout)
+    # outcomes as an earlier version of the rules stored them: a wrong exclusion, its
+    # protocol unchanged, and a language detected wrongly
+    database = sqlite3.connect(example / ".screenrev" / DB_FILE)
+    protocol = database.execute("SELECT value FROM meta WHERE name = 'protocol'").fetchone()[0]
+    database.execute("UPDATE meta SET value = ? WHERE name = 'protocol'", (protocol.split("+")[0] + "+0123456789abcdef",))
+    database.execute("UPDATE screening SET outcome = 'exclude', criterion = 'before-2010', reason = 'Published "
+                     "before 2010'")
+    assert database.execute("SELECT COUNT(*) FROM languages").fetchone()[0] > 0  # detected from the text
+    database.execute("UPDATE meta SET value = 'older' WHERE name = 'languages_by'")
+    database.execute("UPDATE languages SET code = 'fr', probability = 1.0")
+    database.commit()
+    database.close()
+    result = invoke(runner, "flow", "--json")
+    assert "this version of screenrev applies them differently" in result.stderr
+    assert json.loads(result.stdout) == before
+    database = sqlite3.connect(example / ".screenrev" / DB_FILE)
+    assert database.execute("SELECT COUNT(*) FROM languages WHERE code = 'fr' AND probability = 1.0").fetchone()[0] == 0
+    database.close()

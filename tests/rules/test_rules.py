@@ -449,7 +449,7 @@ def test_languages_detected_by_several_processes_are_those_of_one(monkeypatch: p
     records = [record(title=text, key=str(n)) for n, text in enumerate(texts * 6)]
 
     class Workspace:
-        def detected_languages(self) -> dict:
+        def detected_languages(self, by: str) -> dict:
             return {"0": ("en", 1.0)}  # found before: not detected again
 
         def store_languages(self, new: dict) -> None:

@@ -108,8 +108,10 @@ def _rules_warnings(review: Review, workspace) -> list[str]:
     protocol = load_protocol(review.protocol_path)
     if not any(criterion.action == "exclude" for criterion in protocol.criteria):
         return []
+    from ..rules.stage import applied_version
+
     applied = workspace.screened_with()
-    if applied == protocol.sha256:
+    if applied == applied_version(protocol.sha256):
         return []
     state = "have not been applied" if applied is None else "changed since they were applied"
     return [f"the protocol's exclusion rules {state} ('screenrev screen'): the records they exclude "

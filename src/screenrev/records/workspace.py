@@ -495,17 +495,24 @@ class Workspace:
         rows.sort(key=lambda row: (order[row[1]], row[2]))
         return [key for key, _, _ in rows]
 
-    def store_screening(self, protocol_sha256: str, outcomes: Iterable[tuple], screening: Iterable[tuple]) -> None:
+    def store_screening(self, applied: str, outcomes: Iterable[tuple], screening: Iterable[tuple]) -> None:
         """Replace the rule outcomes: ``(key, criterion, outcome, evidence)`` rows, and per record
         ``(key, outcome, criterion, reason)`` rows (the criterion that decided it, if any)."""
         with self.transaction():
             self._clear_screening()
             self.db.executemany("INSERT INTO rule_outcomes VALUES (?, ?, ?, ?)", outcomes)
             self.db.executemany("INSERT INTO screening VALUES (?, ?, ?, ?)", screening)
-            self.db.execute("INSERT INTO meta VALUES ('protocol', ?)", (protocol_sha256,))
+            self.db.execute("INSERT INTO meta VALUES ('protocol', ?)", (applied,))
 
-    def detected_languages(self) -> dict[str, tuple[str | None, float]]:
-        """Record key → (language code or None, probability) detected from its text earlier."""
+    def detected_languages(self, by: str) -> dict[str, tuple[str | None, float]]:
+        """Record key → (language code or None, probability) detected from its text earlier by
+        the detection code ``by`` (a fingerprint); those detected by other code are forgotten."""
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'languages_by'").fetchone()
+        if row is None or row[0] != by:
+            with self.transaction():
+                self.db.execute("DELETE FROM languages")
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('languages_by', ?)", (by,))
+            return {}
         return {key: (code, probability) for key, code, probability in self.db.execute("SELECT * FROM languages")}
 
     def store_languages(self, detected: dict[str, tuple[str | None, float]]) -> None:
@@ -517,7 +524,8 @@ class Workspace:
             )
 
     def screened_with(self) -> str | None:
-        """The sha256 of the protocol the stored rule outcomes come from (None: rules not run)."""
+        """What the stored rule outcomes come from, the protocol's sha256 and the rules' code
+        (``rules/stage.applied_version``; None: rules not run)."""
         row = self.db.execute("SELECT value FROM meta WHERE name = 'protocol'").fetchone()
         return row[0] if row else None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -117,10 +118,30 @@ def uses_language(protocol: Protocol) -> bool:
     )
 
 
+#: The modules whose code decides rule outcomes (and detected languages).
+RULES_MODULES = ("engine.py", "doctypes.py", "language.py", "terms.py", "spelling.py", "protocol.py", "yamldata.py")
+
+
+@functools.cache
+def rules_code() -> str:
+    """A fingerprint of the rules' code (its modules read as bytes)."""
+    digest = hashlib.sha256()
+    for name in RULES_MODULES:
+        digest.update(hashlib.sha256(Path(__file__).with_name(name).read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def applied_version(protocol_sha256: str) -> str:
+    """What stored rule outcomes are computed from: the protocol (its sha256) and the rules'
+    code, so that a mended rule (a publication type read better, say) is applied again to
+    the reviews it opens, not only after their protocol changes."""
+    return f"{protocol_sha256}+{rules_code()}"
+
+
 def _detect_languages(records: list[dict], workspace: Workspace) -> None:
     """Give records without a language field the language detected from their text, once
     (a large review's detections shared among the idle cores)."""
-    known = workspace.detected_languages()
+    known = workspace.detected_languages(by=rules_code())
     unknown = [record for record in records if not record.get("language") and record["key"] not in known]
     found = forked.map_chunks(_detected, unknown, pack=_same, unpack=_same)
     new = {record["key"]: detection for record, detection in zip(unknown, found)}
@@ -163,7 +184,7 @@ def screen_review(review: Review, workspace: Workspace, *, protocol_path: Path |
     verdicts = (
         (record["key"], verdict.outcome, verdict.criterion, verdict.reason) for record, _o, verdict in results
     )
-    workspace.store_screening(protocol.sha256, outcomes, verdicts)
+    workspace.store_screening(applied_version(protocol.sha256), outcomes, verdicts)
     summary = summarise(protocol, results, deduplicated=deduplicated)
     # Reports name the protocol as the review knows it, not where the folder happens to be.
     shown = Path(protocol.path)
@@ -178,7 +199,7 @@ def is_current(review: Review, workspace: Workspace) -> bool:
     path = review.protocol_path
     if not path.is_file():
         return workspace.screened_with() is None
-    return workspace.screened_with() == hashlib.sha256(path.read_bytes()).hexdigest()
+    return workspace.screened_with() == applied_version(hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 def bring_up_to_date(review: Review, workspace: Workspace, *, say: Callable[[str], None], rules: bool = True) -> None:
@@ -198,6 +219,11 @@ def bring_up_to_date(review: Review, workspace: Workspace, *, say: Callable[[str
             workspace.clear_screening()
             return
         applied = workspace.screened_with()
-        say(("Applying the protocol's rules to the records as they are now" if applied is None else
-             "Applying the protocol's rules again: the protocol changed") + ": screenrev screen")
+        if applied is None:
+            why = "Applying the protocol's rules to the records as they are now"
+        elif applied.partition("+")[0] != hashlib.sha256(review.protocol_path.read_bytes()).hexdigest():
+            why = "Applying the protocol's rules again: the protocol changed"
+        else:
+            why = "Applying the protocol's rules again: this version of screenrev applies them differently"
+        say(why + ": screenrev screen")
         screen_review(review, workspace)

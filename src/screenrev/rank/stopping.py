@@ -99,11 +99,12 @@ def hypergeom_cdf(k, population, successes, draws) -> np.ndarray:
              + log_fact[failures] - log_fact[draws - low] - log_fact[failures - draws + low]
              - log_fact[population] + log_fact[draws] + log_fact[population - draws])
     i = low.astype(float)
+    last = np.where(counted, high, -1).astype(float)  # the last term each sum takes
+    successes_, draws_, rest = successes.astype(float), draws.astype(float), (failures - draws + 1).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         for _ in range(int((high - low)[counted].max()) + 1 if counted.any() else 0):
-            adding = counted & (i <= high)
-            total[adding] += np.exp(log_p[adding])
-            log_p = log_p + np.log((successes - i) * (draws - i)) - np.log((i + 1) * (failures - draws + i + 1))
+            total += np.where(i <= last, np.exp(log_p), 0.0)
+            log_p += np.log((successes_ - i) * (draws_ - i) / ((i + 1) * (rest + i)))
             i += 1
     return np.minimum(total, 1.0).reshape(shape)
 

@@ -3,11 +3,12 @@ and the reason a report could not be retrieved."""
 
 import csv
 import io
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-from ..conftest import invoke
+from ..conftest import EXAMPLES, invoke
 
 
 def test_export_included_names_each_report_file(runner: CliRunner, example: Path) -> None:
@@ -34,9 +35,36 @@ def test_a_report_not_retrieved_is_decided_with_its_reason(runner: CliRunner, ex
     key = "citations-c1c453d5a3150da6"
     result = invoke(runner, "decide", key, "--decision", "not_retrieved", "--stage", "full_text",
                     "--reviewer", "Reviewer D", ok=False)
-    assert result.exit_code == 2 and "--reason" in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: --reason: a report not retrieved needs a reason, as PRISMA 2020 reports why reports could not be "
+        "retrieved (e.g. \"no library access\")"]
     assert not (example / "decisions" / "full_text-reviewer-d.csv").exists()
     invoke(runner, "decide", key, "--decision", "not_retrieved", "--stage", "full_text", "--reviewer", "Reviewer D",
            "--reason", "Not found in any library")
     rows = list(csv.DictReader(io.StringIO((example / "decisions" / "full_text-reviewer-d.csv").read_text())))
     assert [(row["decision"], row["reason"]) for row in rows] == [("not_retrieved", "Not found in any library")]
+
+
+def test_a_full_text_exclusion_without_reason_names_the_option_like_a_report_not_retrieved(
+        runner: CliRunner, example: Path) -> None:
+    result = invoke(runner, "decide", "citations-c1c453d5a3150da6", "--decision", "exclude", "--stage", "full_text",
+                    "--reviewer", "Reviewer D", ok=False)
+    assert result.exit_code == 1
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert error.startswith("Error: --reason: a full-text exclusion needs a reason (one of: 'Published before")
+    assert not (example / "decisions" / "full_text-reviewer-d.csv").exists()
+
+
+def test_a_full_text_exclusion_without_reasons_defined_says_where_to_define_them(
+        runner: CliRunner, review_dir: Path) -> None:
+    search = review_dir / "searches" / "scopus.ris"
+    shutil.copyfile(EXAMPLES / "ibd-psychology" / "searches" / "scopus.ris", search)
+    invoke(runner, "import", str(search), "--database", "Scopus")
+    key = next(csv.DictReader(io.StringIO(invoke(runner, "export", "records", "--format", "csv").stdout)))["key"]
+    result = invoke(runner, "decide", key, "--decision", "exclude", "--stage", "full_text", "--reviewer", "AB",
+                    ok=False)
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if line.startswith("Error")] == [
+        "Error: --reason: a full-text exclusion needs a reason, and none are defined: list them as the protocol's "
+        "full_text_reasons, or as [full_text] reasons in screenrev.toml"]

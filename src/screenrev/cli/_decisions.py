@@ -25,6 +25,11 @@ def _check_stage(stage: str) -> str:
     return stage
 
 
+# A decision's cells given on the command line, by the options that gave them.
+_OPTIONS = {"stage": "--stage", "decision": "--decision", "reason": "--reason", "reviewer": "--reviewer",
+            "timestamp": "--timestamp", "note": "--note"}
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -67,9 +72,9 @@ def decide(
         raise typer.BadParameter("give record KEYS and --decision, or --from FILE", param_hint="KEYS")
     if from_file is not None and (keys or decision is not None):
         raise typer.BadParameter("give either record KEYS with --decision, or --from FILE", param_hint="--from")
-    if decision == "not_retrieved" and not reason.strip():
-        raise typer.BadParameter("say why the reports could not be retrieved (e.g. \"no library access\")",
-                                 param_hint="--reason")
+    if stage == FULL_TEXT and (decision or "").lower() == "not_retrieved" and not reason.strip():
+        raise DecisionError("a report not retrieved needs a reason, as PRISMA 2020 reports why reports could not "
+                            "be retrieved (e.g. \"no library access\")", field="--reason")
     review = Review.find()
     if file is not None:
         folder = review.decisions_dir
@@ -84,7 +89,11 @@ def decide(
             cells = {"key": "", "stage": stage, "decision": decision, "reason": reason, "reviewer": reviewer.strip(),
                      "timestamp": when, "note": note}
             rows = [({**cells, "key": key.strip()}, None) for key in keys]
-            added = log.append(rows, file=target)
+            try:
+                added = log.append(rows, file=target)
+            except DecisionError as exc:
+                exc.field = _OPTIONS.get(exc.field, exc.field)  # the option the value was given with
+                raise
         else:
             rows = read_table(
                 from_file, workspace.iter_records(), stage=stage, reviewer=reviewer.strip(), timestamp=when,

@@ -297,11 +297,11 @@ class DecisionChecker:
             return ""
         if not reason:
             if stage == FULL_TEXT:
-                raise fail(
-                    "a full-text exclusion needs a reason (one of: "
-                    f"{_listing(self.reasons.allowed(stage))})",
-                    "reason",
-                )
+                allowed = self.reasons.allowed(stage)
+                if not allowed:
+                    raise fail("a full-text exclusion needs a reason, and none are defined: list them as the "
+                               "protocol's full_text_reasons, or as [full_text] reasons in screenrev.toml", "reason")
+                raise fail(f"a full-text exclusion needs a reason (one of: {_listing(allowed)})", "reason")
             return ""
         label = self.reasons.resolve(stage, reason)
         if label is None:

@@ -21,8 +21,10 @@ The review is rebuilt as an update, the same way every time:
   included at both stages; one labelled excluded is excluded at title/abstract (the data
   set does not say at which stage, so no full-text exclusion is invented).
 
-Records the data set marks as duplicates (``duplicate_record_id``) get no decision of
-their own: ``decisions/duplicates.csv`` marks each pair ``same``, as the data set does.
+Records the data set marks as duplicates (``duplicate_record_id``) of a record the same
+version holds get no decision of their own: ``decisions/duplicates.csv`` marks each pair
+``same``, as the data set does (one published in 2007 whose duplicate was published later
+is decided in the first version, where it stands alone).
 
 Two pairs of included papers report one review each, and are linked into studies in
 ``decisions/studies.csv`` before version 1 ends (``STUDIES``): Galin and Avrahami's
@@ -68,8 +70,8 @@ def decide(version: int, keys: dict[str, str], rows: dict[str, dict], done: set[
     title_abstract, full_text = [], []
     for record_id, key in keys.items():
         row = rows[record_id]
-        if key in done or row["duplicate_record_id"]:
-            continue
+        if key in done or row["duplicate_record_id"] in keys:
+            continue  # a duplicate of a record this version decides
         done.add(key)
         included = row["label_included"] == "1"
         note = "label_included"

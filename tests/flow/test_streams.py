@@ -46,3 +46,41 @@ def test_records_of_other_methods_left_undecided_are_named(runner: CliRunner, ex
     flow = json.loads(result.stdout)
     assert (flow["other_records_awaiting"], flow["records_awaiting"]) == (3, 0)
     assert "3 records found by other methods have no title/abstract decision" in " ".join(flow["warnings"])
+
+
+UNSCREENED = ("pubmed-endnote-42866c5f67736ed2", "pubmed-endnote-91d1c1ceeeabca71", "pubmed-endnote-55d8c4e58b536146")
+
+
+def _leave_unscreened(example: Path) -> None:
+    for name in ("title_abstract-reviewer-a.csv", "title_abstract-reviewer-b.csv"):
+        path = example / "decisions" / name
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text("".join(line for line in lines if not line.startswith(UNSCREENED)), encoding="utf-8")
+
+
+def test_a_version_with_records_awaiting_a_decision_cannot_end(runner: CliRunner, example: Path) -> None:
+    _leave_unscreened(example)
+    manifest = (example / "screenrev.toml").read_text(encoding="utf-8")
+    result = invoke(runner, "update", "start", "--date", "2019-12-01", ok=False)
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and "3 records have no title/abstract decision" in errors[0]
+    assert (example / "screenrev.toml").read_text(encoding="utf-8") == manifest
+    assert not (example / "decisions" / "previous-version.csv").exists()
+
+
+def test_records_an_earlier_version_left_unscreened_are_not_the_new_versions_to_screen(
+        runner: CliRunner, example: Path, tmp_path: Path) -> None:
+    _leave_unscreened(example)
+    with (example / "screenrev.toml").open("a", encoding="utf-8") as manifest:  # the earlier version stopped
+        manifest.write('\n[screening.stopping]\nmethod = "hypergeometric test"\nrecall_target = 0.95\n'
+                       'records_screened_when_met = 19\ndate = 2019-10-16\n')
+    before = json.loads(invoke(runner, "rank", "--status", "--json", "--reviewer", "Reviewer A").stdout)
+    invoke(runner, "update", "start", "--date", "2019-12-01")
+    download = tmp_path / "scopus-2020.ris"
+    shutil.copyfile(example / "searches" / "scopus.ris", download)
+    invoke(runner, "import", str(download), "--update", "scopus", "--searched", "2020-06-01")
+    after = json.loads(invoke(runner, "rank", "--status", "--json", "--reviewer", "Reviewer A").stdout)
+    # the three records the first version left after its stopping rule are its own
+    assert before["records"] - before["screened"] == 3  # reviewer A left three
+    assert after["records"] == before["records"] - 3 and after["screened"] == after["records"]

@@ -83,3 +83,16 @@ def start_update(review: Review, included: Mapping[str, str], *, when: str | Non
     review.save_section("previous_version", {"version": version, "date": day, "searches": searches},
                         comment="written by 'screenrev update start': the earlier version of this updated review")
     return PreviousVersion(tuple(searches), dict(included), day, version)
+
+
+def earlier_records(review: Review, workspace, primary_of: Mapping[str, str]) -> frozenset[str]:
+    """Primary records the earlier version of an updated review found (its searches' records,
+    and every record of their duplicate clusters): none when the review is not an update.
+    Those it left unscreened (after its stopping rule) are its own; the new version screens
+    only what is new."""
+    table = review.section("previous_version")
+    if not table:
+        return frozenset()
+    searches = set(table.get("searches", []))
+    return frozenset(primary_of[key] for key, search in workspace.db.execute("SELECT key, search FROM records")
+                     if search in searches and key in primary_of)

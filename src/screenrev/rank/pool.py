@@ -14,6 +14,7 @@ import numpy as np
 
 from ..decisions.audit import read_sample, rule_exclusions
 from ..decisions.files import TITLE_ABSTRACT, settle
+from ..decisions.previous import earlier_records
 from ..decisions.stage import DecisionLog, primary_index
 from ..records.workspace import Workspace
 from ..review.folder import Review
@@ -57,10 +58,14 @@ def screening_pool(review: Review, workspace: Workspace, log: DecisionLog | None
     log = log or DecisionLog(review, primary_index(workspace), checked=workspace)
     excluded, _audit = rule_exclusions(review, workspace, log)  # less what the rules audit sent back
     primary = primary if primary is not None else list(workspace.primary_records())
-    records = [record for record in primary if record["key"] not in excluded]
-    keys = {record["key"] for record in records}
     decisions = [d for d in log.decisions if d.stage == TITLE_ABSTRACT and (reviewer is None or d.reviewer == reviewer)]
     settlement = log.settle(TITLE_ABSTRACT) if reviewer is None else settle(decisions, TITLE_ABSTRACT, log.rules)
+    # An updated review's earlier version: its decided records still teach the ranking, its
+    # undecided ones (left after its stopping rule) are not this version's to screen.
+    earlier = earlier_records(review, workspace, log.primary_of)
+    records = [record for record in primary if record["key"] not in excluded
+               and (record["key"] not in earlier or record["key"] in settlement.settled)]
+    keys = {record["key"] for record in records}
     labels = {
         key: int(settled.decision in RELEVANT) for key, settled in settlement.settled.items() if key in keys
     }

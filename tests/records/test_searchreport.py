@@ -20,16 +20,17 @@ def test_the_search_report_names_what_each_search_recorded(runner: CliRunner, ex
     manifest = (example / "screenrev.toml").read_text(encoding="utf-8")
     assert 'strategy_file = "searches/psycinfo-strategy.txt"' in manifest and 'limits = "English; 2000-2019"' in manifest
     markdown = invoke(runner, "sources", "--prisma-s").stdout
-    assert "| PsycINFO | Database | Ovid | 2019-10-01 | 6 | English; 2000-2019 | PRESS, second librarian, 2019-09-20 " \
-           "| see below |" in markdown
-    assert "| MEDLINE | Database | PubMed | 2019-10-02 | 6 | not recorded | not recorded | not recorded |" in markdown
+    assert "| psycinfo-ovid | PsycINFO | Database | Ovid | 2019-10-01 | 6 | English; 2000-2019 " \
+           "| PRESS, second librarian, 2019-09-20 | see below |" in markdown
+    assert "| pubmed-endnote | MEDLINE | Database | PubMed | 2019-10-02 | 6 | not recorded | not recorded " \
+           "| not recorded |" in markdown
     assert "Strategy as run (searches/psycinfo-strategy.txt):\n\n```\n1 exp Crohn Disease/" in markdown
     # 24 database records + 6 citation records + 1 from the advisory group; 6 duplicates among the databases
     # and the advisory group's record, a duplicate of a PsycINFO record
     assert "31 records were imported and deduplicated" in markdown and "7 duplicates, 24 unique records" in markdown
     # a citation search has no platform, limits or peer-reviewed strategy: not applicable, not missing
-    assert ("| Backward citations of included studies | Citation searching | not applicable | 2019-11-12 | 6 "
-            "| not applicable | not applicable | not recorded |") in markdown
+    assert ("| citations | Backward citations of included studies | Citation searching | not applicable "
+            "| 2019-11-12 | 6 | not applicable | not applicable | not recorded |") in markdown
     page = invoke(runner, "sources", "--prisma-s", "--format", "html").stdout
     assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     rows = list(csv.DictReader(io.StringIO(invoke(runner, "sources", "--prisma-s", "--format", "csv").stdout)))
@@ -63,3 +64,45 @@ def test_a_strategy_given_at_import_is_kept(runner: CliRunner, example: Path, tm
     # A file outside the review folder is kept as its text: the review holds its own strategy.
     assert more["strategy"] == "#1 crohn*\n#2 #1 AND anxiety" and more["strategy_source"] == "screenrev.toml"
     assert (more["limits"], more["peer_review"]) == ("2019 only", "not peer reviewed")
+
+
+def test_each_row_names_its_search_so_two_downloads_of_one_source_and_two_runs_of_one_search_differ(
+        runner: CliRunner, example: Path) -> None:
+    from ..conftest import DATA
+
+    for name, export in (("ctgov-pet", "ctgov_classic_brain_PET_first5.csv"),
+                         ("ctgov-breast", "ctgov_classic_breast_cancer_first5.tsv")):
+        invoke(runner, "import", str(DATA / "registers" / export), "--name", name, "--database", "ClinicalTrials.gov",
+               "--searched", "2024-01-10")
+    rerun = example / "scopus-2020.ris"
+    rerun.write_text((example / "searches" / "scopus.ris").read_text(encoding="utf-8"), encoding="utf-8")
+    invoke(runner, "import", str(rerun), "--update", "scopus", "--searched", "2020-06-01")
+    markdown = invoke(runner, "sources", "--prisma-s").stdout
+    assert "| Search | Source | Method |" in markdown
+    rows = [line for line in markdown.splitlines() if line.startswith("| ctgov-") or "| Scopus |" in line]
+    assert [row.split(" | ")[:3] for row in rows] == [
+        ["| scopus", "Scopus", "Database"],
+        ["| ctgov-pet", "ClinicalTrials.gov", "Register"],
+        ["| ctgov-breast", "ClinicalTrials.gov", "Register"],
+        ["| scopus-run2 (run of scopus)", "Scopus", "Database"],
+    ]
+    assert "\n## Scopus (scopus-run2, run of scopus)\n" in markdown
+    page = invoke(runner, "sources", "--prisma-s", "--format", "html").stdout
+    assert "<th>Search</th><th>Source</th>" in page
+    assert "<tr><td>ctgov-pet</td><td>ClinicalTrials.gov</td>" in page
+    assert "<tr><td>scopus-run2 (run of scopus)</td><td>Scopus</td>" in page
+    assert "<h2>Scopus (scopus-run2, run of scopus)</h2>" in page
+
+
+def test_the_deduplication_sentence_says_only_what_is_known_of_uncertain_pairs() -> None:
+    from screenrev.records.searchreport import SearchReport, _dedup_sentence
+
+    def sentence(undecided: int) -> str:
+        return _dedup_sentence(SearchReport("T", [], 31, 7, "1.0", undecided))
+
+    # Only the pairs left undecided are counted: none left says nothing of how many a reviewer decided.
+    assert "; no uncertain pair left undecided): 7 duplicates, 24 unique records." in sentence(0)
+    assert "decided by a reviewer" not in sentence(0)
+    assert "; 1 uncertain pair not yet decided by a reviewer, counted as different records)" in sentence(1)
+    assert "; 3 uncertain pairs not yet decided by a reviewer, counted as different records)" in sentence(3)
+    assert "duplicates have not been marked yet" in _dedup_sentence(SearchReport("T", [], 31, None, "1.0"))

@@ -47,6 +47,18 @@ class SearchRow:
     peer_review: str
     records: int
     file: str
+    update_of: str = ""
+    """The search this one runs again (a review update), or empty."""
+
+    @property
+    def search(self) -> str:
+        """The search's name, and the search it runs again: what tells two rows of one source apart."""
+        return f"{self.name} (run of {self.update_of})" if self.update_of else self.name
+
+    @property
+    def heading(self) -> str:
+        """The source, the search's name, and the search it runs again, as a strategy's heading."""
+        return f"{self.source} ({self.name}" + (f", run of {self.update_of})" if self.update_of else ")")
 
 
 @dataclass(frozen=True)
@@ -75,7 +87,7 @@ def report(review: Review, counts: dict[str, int], duplicates: int | None, versi
             origin = search.strategy_file if path.is_file() else f"{search.strategy_file} (missing)"
         rows.append(SearchRow(search.name, search.method, search.database, search.interface, search.searched,
                               strategy.strip(), origin, search.limits, search.peer_review,
-                              counts.get(search.name, 0), search.file))
+                              counts.get(search.name, 0), search.file, search.update_of))
     return SearchReport(review.title, rows, sum(counts.values()), duplicates, version, undecided)
 
 
@@ -87,14 +99,16 @@ def _dedup_sentence(data: SearchReport) -> str:
     if data.duplicates is None:
         return (f"{data.records:,} records were imported; duplicates have not been marked yet (screenrev "
                 f"{data.version}).")
-    waiting = (f"; {data.undecided:,} uncertain pairs not yet decided by a reviewer, counted as different records"
-               if data.undecided else "; uncertain pairs decided by a reviewer")
+    # Only the pairs left undecided are counted, not those a reviewer has decided.
+    pairs = "1 uncertain pair" if data.undecided == 1 else f"{data.undecided:,} uncertain pairs"
+    waiting = (f"; {pairs} not yet decided by a reviewer, counted as different records"
+               if data.undecided else "; no uncertain pair left undecided")
     return (f"{data.records:,} records were imported and deduplicated with screenrev {data.version} (records "
             f"compared across every search by identifiers, title, authors and source{waiting}): "
             f"{data.duplicates:,} duplicates, {data.records - data.duplicates:,} unique records.")
 
 
-_COLUMNS = ("Source", "Method", "Platform", "Date searched", "Records", "Limits and filters",
+_COLUMNS = ("Search", "Source", "Method", "Platform", "Date searched", "Records", "Limits and filters",
             "Strategy peer reviewed", "Strategy")
 
 
@@ -104,7 +118,7 @@ def _cells(row: SearchRow) -> list[str]:
     def searched_only(value: str) -> str:  # a database's or register's, not a citation search's
         return value or (NOT_RECORDED if row.method in _SEARCHED else NOT_APPLICABLE)
 
-    return [row.source, _METHOD_WORDS.get(row.method, row.method), searched_only(row.platform),
+    return [row.search, row.source, _METHOD_WORDS.get(row.method, row.method), searched_only(row.platform),
             _or_missing(row.searched), f"{row.records:,}", searched_only(row.limits), searched_only(row.peer_review),
             strategy]
 
@@ -120,7 +134,7 @@ def render_markdown(data: SearchReport, out: TextIO) -> None:
         out.write("| " + " | ".join(cell(value) for value in _cells(row)) + " |\n")
     out.write(f"\n{_dedup_sentence(data)}\n")
     for row in data.rows:
-        out.write(f"\n## {cell(row.source)} ({cell(row.name)})\n\n")
+        out.write(f"\n## {cell(row.heading)}\n\n")
         if row.strategy:
             fence = "~~~~" if "```" in row.strategy else "```"
             out.write(f"Strategy as run ({cell(row.strategy_source)}):\n\n{fence}\n{row.strategy}\n{fence}\n")
@@ -151,7 +165,7 @@ def render_html(data: SearchReport, out: TextIO) -> None:
                                    f"<td>{cell(value)}</td>" for name, value in zip(_COLUMNS, cells)) + "</tr>\n")
     out.write(f"</table>\n<p>{html.escape(_dedup_sentence(data))}</p>\n")
     for row in data.rows:
-        out.write(f"<h2>{html.escape(row.source)} ({html.escape(row.name)})</h2>\n")
+        out.write(f"<h2>{html.escape(row.heading)}</h2>\n")
         if row.strategy:
             out.write(f"<p>Strategy as run ({html.escape(row.strategy_source)}):</p>\n"
                       f"<pre>{html.escape(row.strategy)}</pre>\n")

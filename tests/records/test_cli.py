@@ -339,3 +339,29 @@ def test_a_workspace_stored_by_other_reading_code_is_read_again(runner: CliRunne
     assert reader_version() != "4:0123456789abcdef"
     after = invoke(runner, "export", "records", "--format", "csv").stdout
     assert after == before and "10.1016/cut" not in after
+
+
+@pytest.mark.parametrize(("edit", "said"), [
+    (lambda text: text.replace('name = "proquest"', 'name = "embase"'), "another search has this name"),
+    (lambda text: text.replace('file = "searches/proquest.ris"', 'file = "searches/embase.ris"'),
+     "has the same file"),
+    (lambda text: text.replace("records = 6", 'records = "six"', 1), "records must be a whole number"),
+    (lambda text: text.replace("sha256 = \"", "sha256 = \"x", 1), "is not a SHA-256"),
+    (lambda text: text.replace('name = "proquest"', 'name = "proquest"\nupdate_of = "scopus"'),
+     "update_of 'scopus' names no search"),
+    (lambda text: text.replace("records = 6", "records = 5", 1), "now reads as 6 records but screenrev.toml records 5"),
+])
+def test_a_manifest_edited_wrongly_is_one_line_not_records_lost(runner: CliRunner, review_dir: Path, edit,
+                                                                said: str) -> None:
+    invoke(runner, "import", str(EMBASE), "-d", "Embase")
+    invoke(runner, "import", str(PROQUEST), "-d", "ProQuest")
+    invoke(runner, "sources")  # the workspace holds both
+    manifest = review_dir / "screenrev.toml"
+    text = manifest.read_text(encoding="utf-8")
+    edited = edit(text)
+    assert edited != text
+    manifest.write_text(edited, encoding="utf-8")
+    result = invoke(runner, "sources", ok=False)
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and said in errors[0]

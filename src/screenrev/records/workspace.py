@@ -268,13 +268,16 @@ class Workspace:
     def sync(self, *, on_rebuild: Callable[[Search], None] | None = None, check_exports: bool = True) -> None:
         """Re-import searches the workspace lacks or holds stale; drop ones gone from the manifest."""
         stored = self.stored_searches()
+        # a count the manifest gives that is not the stored one (edited by hand) is checked
+        # against the file again, not taken on trust
+        counts = dict(self.db.execute("SELECT name, records FROM searches"))
         wanted = {search.name: search for search in self.review.searches()}
         for name in stored.keys() - wanted.keys():
             self.remove(name)
         seen = self._file_stats()
         checked = dict(seen)
         for search in wanted.values():
-            if stored.get(search.name) == search.sha256:
+            if stored.get(search.name) == search.sha256 and counts.get(search.name) == search.records:
                 if check_exports:
                     checked[search.name] = self._unchanged(search, seen.get(search.name))
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -268,6 +269,9 @@ class Review:
             if search.method not in METHODS:
                 raise ManifestError(f"search #{number} ({search.name}): method {search.method!r} is not one of "
                                     f"{', '.join(METHODS)}", path=self.manifest_path)
+            problem = _malformed(search, searches)
+            if problem:
+                raise ManifestError(f"search #{number} ({search.name!r}): {problem}", path=self.manifest_path)
             searches.append(search)
         return searches
 
@@ -387,6 +391,35 @@ class Review:
     def path_of(self, search: Search) -> Path:
         """The export file of a search, inside the review folder."""
         return self.inside(f"[[searches]] {search.name!r} file", search.file)
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_TEXT_FIELDS = ("name", "file", "database", "format", "encoding", "interface", "searched", "decode_as", "method",
+                "strategy", "strategy_file", "limits", "peer_review", "update_of")
+
+
+def _malformed(search: Search, earlier: list[Search]) -> str:
+    """What is wrong with a search's entry as the manifest gives it ('' when nothing): a
+    hand-edited manifest must not make records vanish or count twice without a word."""
+    for name in _TEXT_FIELDS:
+        if not isinstance(getattr(search, name), str):
+            return f"{name} must be text, not {getattr(search, name)!r}"
+    if not search.name.strip():
+        return "its name is empty"
+    if isinstance(search.records, bool) or not isinstance(search.records, int) or search.records < 0:
+        return f"records must be a whole number, not {search.records!r}"
+    if not _SHA256.fullmatch(search.sha256):
+        return f"sha256 {search.sha256!r} is not a SHA-256 (64 hexadecimal digits)"
+    if not isinstance(search.accepted_risks, list) or not all(isinstance(r, str) for r in search.accepted_risks):
+        return "accepted_risks must be a list of texts"
+    for other in earlier:
+        if other.name == search.name:
+            return "another search has this name: each search needs its own (record keys derive from it)"
+        if other.file == search.file:
+            return f"search {other.name!r} has the same file {search.file!r}: each export is one search"
+    if search.update_of and search.update_of not in {other.name for other in earlier}:
+        return f"update_of {search.update_of!r} names no search before it"
+    return ""
 
 
 def _closing_lines(table: tomlkit.items.Table) -> list:

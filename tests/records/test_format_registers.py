@@ -302,10 +302,15 @@ def _cut_off(warnings: list[str]) -> bool:
     return any("cut off" in warning for warning in warnings)
 
 
+#: Exports whose every cut is refused or gives whole records: a warning is not enough.
+REFUSED_OR_WHOLE = {EUCTR}
+
+
 @pytest.mark.parametrize("path", [CLASSIC_CSV, CLASSIC_TSV, MODERN_CSV, JSON_STUDIES, ICTRP, EUCTR],
                          ids=lambda path: path.name)
 def test_a_register_export_cut_anywhere_is_refused_warned_or_whole(path: Path) -> None:
-    """As bench/cuts.py judges a cut: never a record changed without a word."""
+    """As bench/cuts.py judges a cut: never a record changed without a word (and an EU CTR
+    download cut in a protocol refused)."""
     data = path.read_bytes()
     whole = read_export(path.name, data)
     for at in range(1, len(data), max(1, len(data) // 400)):
@@ -316,7 +321,24 @@ def test_a_register_export_cut_anywhere_is_refused_warned_or_whole(path: Path) -
         records = parsed.records
         if records == whole.records[: len(records)]:
             continue
+        assert path not in REFUSED_OR_WHOLE, f"cut at byte {at}: {parsed.warnings}"
         assert _cut_off(parsed.warnings) or set(parsed.warnings) - set(whole.warnings), f"cut at byte {at}"
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not SHARED_REGISTERS.is_dir(), reason="../shared/data is not present")
+def test_the_eu_ctr_download_cut_at_every_percent_is_refused_or_whole() -> None:
+    path = SHARED_REGISTERS / "eu_ctr/euctr_full_trial_details.txt"
+    data = path.read_bytes()
+    whole = read_export(path, data).records
+    for percent in range(1, 100):
+        at = len(data) * percent // 100
+        try:
+            records = read_export("cut.txt", data[:at]).records
+        except InputError as error:
+            assert "truncated" in str(error), f"{percent} %"  # a protocol or a character cut off
+            continue
+        assert records == whole[: len(records)], f"{percent} %"
 
 
 def test_a_csv_cut_mid_row_is_a_risk() -> None:
@@ -371,21 +393,79 @@ def test_an_ictrp_export_declaring_entities_is_refused() -> None:
 
 
 @pytest.mark.parametrize(("cut_after", "expected"), [
-    (b"E.3 Principal inclusion criteria: 1. Male", "stops before the line that ends every"),
-    (b"P. End of Trial Status: Ongo", "the file ends in the middle of a line"),
-    (b"P. End of Trial Status: Ongoing\n\nSummary\n", "ends with the 'Summary' line"),
+    (b"E.3 Principal inclusion criteria: 1. Male", "line 3: the file ends inside this protocol (no 'P. End of "
+                                                   "Trial Status' line, with which every protocol ends)"),
+    (b"P. End of Trial Status: Ongo", "line 3: the file ends inside this protocol "
+                                      "(its 'P. End of Trial Status' line is cut off)"),
+    (b"P. End of Trial Status: Ongoing\n", "line 3: the file ends inside this protocol (no blank line after its "
+                                           "'P. End of Trial Status' line, as after every protocol"),
+    (b"P. End of Trial Status: Ongoing\n\nSummary\nEudraCT", "line 3: the file ends inside this protocol "
+                                                             "(lines after its 'P. End of Trial Status' line"),
+    (b"P. End of Trial Status: Ongoing\n\nSummary\n", "line 294: the file ends with the 'Summary' line"),
 ])
-def test_an_eu_ctr_export_cut_in_its_last_protocol_says_so(cut_after: bytes, expected: str) -> None:
+def test_an_eu_ctr_export_cut_in_its_last_protocol_is_refused_unless_the_risk_is_accepted(
+    cut_after: bytes, expected: str,
+) -> None:
     data = EUCTR.read_bytes()
-    parsed = read_export("cut.txt", data[: data.index(cut_after) + len(cut_after)])
-    assert parsed.count == 1
-    assert any(expected in warning and "cut off" in warning for warning in parsed.warnings), parsed.warnings
+    cut = data[: data.index(cut_after) + len(cut_after)]
+    with pytest.raises(InputError, match="truncated download\\?; re-export the file, or pass --accept-risks") as error:
+        read_export("cut.txt", cut)
+    assert expected in str(error.value)
+    parsed = read_export("cut.txt", cut, accept_risks=True)
+    assert parsed.count == 1 and parsed.warnings == []  # the Spanish protocol, cut or whole
+    assert len(parsed.risks) == 1 and parsed.risks[0].startswith(expected)
 
 
-def test_an_eu_ctr_export_cut_between_two_lines_of_its_last_protocol_says_so() -> None:
+def test_an_eu_ctr_export_cut_between_two_lines_of_its_last_protocol_is_refused() -> None:
     data = EUCTR.read_bytes()
-    parsed = read_export("cut.txt", data[: data.rindex(b"P. End of Trial\n")])
-    assert parsed.count == 3 and any("no P. End of Trial Status line" in warning for warning in parsed.warnings)
+    cut = data[: data.rindex(b"P. End of Trial\n")]
+    with pytest.raises(InputError, match="line 542: the file ends inside this protocol .no 'P. End of Trial Status'"):
+        read_export("cut.txt", cut)
+    parsed = read_export("cut.txt", cut, accept_risks=True)
+    assert parsed.count == 3 and len(parsed.risks) == 1
+
+
+def _line_ends(data: bytes, start: int) -> list[int]:
+    """Where each line from ``start`` on ends, after its line break."""
+    ends = []
+    while (at := data.find(b"\n", start)) >= 0:
+        ends.append(start := at + 1)
+    return ends
+
+
+def test_an_eu_ctr_export_cut_at_any_line_of_its_last_protocol_is_refused_unless_after_its_end() -> None:
+    data = EUCTR.read_bytes()
+    whole = read_export(EUCTR).records
+    last = data.rindex(b"Summary\nEudraCT Number:")
+    end = data.index(b"P. End of Trial Status: Ongoing\n\n", last) + len(b"P. End of Trial Status: Ongoing\n\n")
+    assert end == len(data)  # the blank line after section P closes the file
+    cuts = [last] + _line_ends(data, last)
+    assert len(cuts) == 1 + 260  # before its 'Summary' line, then after each of its lines (542 to 801)
+    for at in cuts + [at - 1 for at in cuts]:  # and each line without its line break
+        if at >= end:
+            assert read_export("cut.txt", data[:at]).records == whole, at
+        elif at == last:  # before the 'Summary' line: the two protocols before it, whole
+            assert read_export("cut.txt", data[:at]).records == whole[:2], at
+        else:
+            with pytest.raises(InputError, match="truncated download"):
+                read_export("cut.txt", data[:at])
+
+
+def test_an_eu_ctr_protocol_ending_with_the_global_end_date_is_whole_once_that_line_is() -> None:
+    data = EUCTR.read_bytes()
+    status = b"P. End of Trial Status: Completed\n"
+    date = b"P. Date of the global end of the trial: 2024-05-31\n"
+    ended = data[: data.rindex(b"P. End of Trial Status:")] + status + date + b"\n"
+    assert read_export("ended.txt", ended).records[-1]["raw"][-2:] == [
+        ("P. End of Trial Status", "Completed"), ("P. Date of the global end of the trial", "2024-05-31")]
+    without_blank = ended[:-1]
+    assert read_export("ended.txt", without_blank).risks == []
+    assert read_export("ended.txt", without_blank[:-1]).risks == []  # nor the line break: the date is whole
+    with pytest.raises(InputError, match="its 'P. Date of the global end of the trial' line is cut off"):
+        read_export("cut.txt", without_blank[:-2])
+    with pytest.raises(InputError, match="no blank line after its 'P. End of Trial Status' line.*end of the trial' "
+                                         "line lost"):
+        read_export("cut.txt", ended[: -len(date) - 1])
 
 
 def test_an_eu_ctr_protocol_without_its_summary_line_is_an_error_not_a_merge() -> None:

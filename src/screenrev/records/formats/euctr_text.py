@@ -12,8 +12,10 @@ A line starting with a section code (``E.2.1``, ``D.IMP``, ``B.3.1 and B.3.2``),
 a lettered section (``P. End of Trial Status: …``) or a heading (``Sponsor 2``) starts a tag, cut at its first
 ``": "``; any other line continues the value before it (criteria run over many lines).
 Translations keep their language in the tag (``A.3 Full title of the trial (es)``). The
-records have no end marker: a file cut in its last record is told by section P, which
-ends every protocol.
+records have no end marker, but every protocol ends with section P: its ``P. End of Trial
+Status`` line, at times the ``P. Date of the global end of the trial`` line, then a blank
+line (after the file's last protocol too). A file that ends anywhere before that is a cut
+download, a risk as a RIS file without its last ``ER`` is (``_cut_off``).
 """
 
 from __future__ import annotations
@@ -48,10 +50,6 @@ _LINK = re.compile(r"/trial/(?P<number>\d{4}-\d{6}-\d{2})/(?P<state>[A-Za-z0-9]+
 _ONCE = (_NUMBER, "A.1 Member State Concerned", "A.2 EudraCT number")
 _STATUS = "P. End of Trial Status"
 _END_DATE = "P. Date of the global end of the trial"
-_STATUSES = frozenset({
-    "ongoing", "completed", "prematurely ended", "temporarily halted", "restarted", "not authorised",
-    "prohibited by ca", "suspended by ca", "gb - no longer in eu/eea", "trial now transitioned",
-})
 _FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -84,9 +82,8 @@ def _tag(line: str, summary: bool) -> tuple[str, str] | None:
 
 
 def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
-    """The protocols in file order, each at its ``Summary`` line."""
-    # No end marker: only the end of the file can tell a cut in the last record (``ends_whole``).
-    notes.open_ended = True
+    """The protocols in file order, each at its ``Summary`` line; a file that ends inside
+    its last protocol is a risk (``_cut_off``)."""
     record: RawRecord | None = None
     summary = False
     blank = 0  # blank lines not yet known to be inside a value
@@ -104,8 +101,8 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
                 notes.warn(number, "text before the first protocol, not part of any record, skipped")
             continue
         if line.strip() == _START and not any(later.strip() for later in lines[number:]):
-            notes.warn(number, "the file ends with the 'Summary' line of a protocol and nothing "
-                               "after it: is the file cut off? (re-export it to be sure)")
+            notes.risk(number, "the file ends with the 'Summary' line of a protocol and nothing "
+                               "after it: truncated download?")
             break
         if not line.strip():
             summary = summary and not record.tags
@@ -123,16 +120,29 @@ def parse(lines: list[str], notes: Notes) -> Iterator[RawRecord]:
             record.tags.append(("", line.rstrip()))
         blank = 0
     if record is not None:
+        cut = _cut_off(record, blank, notes.ends_mid_line)
+        if cut is not None:
+            notes.risk(record.line, f"the file ends inside this protocol ({cut}): truncated download?")
         yield _with_ids(record)
 
 
-def ends_whole(raw: RawRecord) -> bool | None:
-    """True when the protocol ends with section P's status (or end date), whole; False when
-    it has no status: the record stopped before its last section."""
-    name, value = raw.tags[-1]
-    if (name == _STATUS and value.lower() in _STATUSES) or (name == _END_DATE and _FULL_DATE.fullmatch(value)):
-        return True
-    return None if any(name == _STATUS for name, _ in raw.tags) else False
+def _cut_off(last: RawRecord, blank: int, ends_mid_line: bool) -> str | None:
+    """What the file's last protocol lacks of the end every protocol has (``blank``: the
+    blank lines after its last line, ``ends_mid_line``: no line break after that line);
+    None when it ends whole: with its end of trial status followed by the blank line, or
+    with the date of the global end of the trial, which is the last line when it is there."""
+    name, value = last.tags[-1]
+    if name not in (_STATUS, _END_DATE):
+        return f"no '{_STATUS}' line, with which every protocol ends"
+    if "\n" in value:
+        return f"lines after its '{name}' line that start no protocol: the next one cut off?"
+    if blank or (name == _END_DATE and _FULL_DATE.fullmatch(value)):
+        return None
+    if ends_mid_line:
+        return f"its '{name}' line is cut off"
+    # Only that blank line tells a whole status line from one cut before the end date below it.
+    lost = f": its '{_END_DATE}' line lost?" if name == _STATUS else ""
+    return f"no blank line after its '{name}' line, as after every protocol{lost}"
 
 
 def _source_id(tags: dict[str, list[str]]) -> str | None:

@@ -73,6 +73,33 @@ def test_status_names_conflicts_and_the_stopping_rule(runner: CliRunner, example
     assert "Stopping rule not met: p = " in result.stdout
 
 
+def test_status_warns_of_a_report_file_no_record_has_and_still_says_where_the_review_stands(
+        runner: CliRunner, example: Path) -> None:
+    assert _status(runner)["warnings"] == []
+    (example / "reports").mkdir()
+    (example / "reports" / "unknown.pdf").write_bytes(b"%PDF-1.4\n")
+    problem = ("reports/unknown.pdf: no record has the key 'unknown': name a report file by its record's key, "
+               "or map it to one in reports/files.csv (columns key,file)")
+    # What the full-text commands stop on, status says without stopping.
+    assert problem in invoke(runner, "fulltext", "status", ok=False).stderr
+    result = invoke(runner, "status")
+    assert f"Warning: {problem}\n" in result.stderr
+    assert "Full text: 6 reports sought, 6 settled" in result.stdout
+    state = _status(runner)
+    assert state["warnings"] == [problem]
+    # Mending the file comes before the full-text review that would stop on it.
+    assert state["next_steps"][0].startswith("fix reports/unknown.pdf   (see the warning")
+    assert state["next_steps"][1].startswith('screenrev review --stage full_text --reviewer "Reviewer B"')
+    (example / "reports" / "files.csv").write_text("key,file\nnokey,unknown.pdf\n", encoding="utf-8")
+    state = _status(runner)
+    assert state["warnings"] == ["reports/files.csv:2: key: no record has the key 'nokey'"]
+    assert state["next_steps"][0].startswith("fix reports/files.csv   (")
+    (example / "reports" / "files.csv").unlink()
+    (example / "reports" / "unknown.pdf").rename(example / "reports" / "citations-c1c453d5a3150da6.pdf")
+    result = invoke(runner, "status")
+    assert "Warning" not in result.stderr and _status(runner)["warnings"] == []
+
+
 def _git(*args: str, cwd: Path) -> None:
     subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True)
 

@@ -194,8 +194,10 @@ def status(as_json: JsonOption = False) -> None:
         state = review_status(review, workspace, recomputed=recomputed)
     if as_json:
         print_json(asdict(state))
-        return
-    _print_status(state)
+    else:
+        _print_status(state)
+    for warning in state.warnings:  # said, not failed on: status is how to find out what needs mending
+        console.warning(warning)
 
 
 def _print_status(state) -> None:  # noqa: ANN001 - a ReviewStatus, whose module loads with the command

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..decisions.files import FULL_TEXT, TITLE_ABSTRACT
+from ..decisions.fulltext import report_files
 from ..decisions.stage import DecisionLog, blinded_review, primary_index, screeners
+from ..errors import InputError
 from ..rank.pool import Pool, full_text_pool, screening_pool, stopping_status
 from ..rank.stopping import StoppingEstimate
 from ..records.workspace import Workspace
@@ -71,6 +73,9 @@ class ReviewStatus:
     """The manifest states that screening stopped by the rule ([screening.stopping])."""
     next_steps: list[str]
     """Commands to run next, most pressing first."""
+    warnings: list[str] = field(default_factory=list)
+    """What other commands will stop on (a file in reports/ no record claims), each naming the
+    file and how to mend it: status reports it rather than stopping."""
 
 
 def _progress(pool: Pool, log: DecisionLog, stage: str, names: list[str]) -> list[ReviewerProgress]:
@@ -120,12 +125,23 @@ def review_status(review: Review, workspace: Workspace, *, recomputed: list[str]
         stopping_recorded=review.stopping is not None,
         next_steps=[],
     )
-    return _with_next_steps(status, review, sought)
+    problems = _report_problems(review, log)
+    status = ReviewStatus(**{**status.__dict__, "warnings": [str(problem) for problem in problems]})
+    return _with_next_steps(status, review, problems)
+
+
+def _report_problems(review: Review, log: DecisionLog) -> list[InputError]:
+    """What in reports/ makes the full-text commands stop (a file no record has, a bad mapping)."""
+    try:
+        report_files(review, log.primary_of)
+    except InputError as problem:
+        return [problem]
+    return []
 
 
 
 
-def _with_next_steps(status: ReviewStatus, review: Review, sought: Pool) -> ReviewStatus:
+def _with_next_steps(status: ReviewStatus, review: Review, problems: list[InputError]) -> ReviewStatus:
     steps: list[str] = []
     if status.searches == 0:
         steps.append("screenrev import EXPORT --database NAME   (add a search)")
@@ -141,6 +157,9 @@ def _with_next_steps(status: ReviewStatus, review: Review, sought: Pool) -> Revi
                          "screening, or keep screening)")
     if not status.stopping_recorded:
         steps += _review_step(title_abstract, "screenrev review", "record", "screened")
+    # The full-text commands stop on a report file no record has: mending it comes first.
+    steps += [f"fix {problem.path or 'reports/'}   (see the warning: review --stage full_text, fulltext and export "
+              "included stop on it)" for problem in problems]
     steps += _review_step(full_text, "screenrev review --stage full_text", "report", "assessed")
     if not steps:
         if review.section("expected"):

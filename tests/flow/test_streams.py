@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from ..conftest import invoke
@@ -84,3 +85,56 @@ def test_records_an_earlier_version_left_unscreened_are_not_the_new_versions_to_
     # the three records the first version left after its stopping rule are its own
     assert before["records"] - before["screened"] == 3  # reviewer A left three
     assert after["records"] == before["records"] - 3 and after["screened"] == after["records"]
+
+
+def _error(result) -> str:
+    assert result.exit_code == 1, result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+@pytest.mark.parametrize("bad", ["2024-13-45", "yesterday", "01/02/2023", "2023-1-5"])
+def test_dates_are_written_yyyy_mm_dd(runner: CliRunner, example: Path, bad: str) -> None:
+    manifest = (example / "screenrev.toml").read_text(encoding="utf-8")
+    assert "is not a date written YYYY-MM-DD" in _error(invoke(
+        runner, "add", "--title", "A report", "--source", "Expert", "--searched", bad, ok=False))
+    assert "is not a date written YYYY-MM-DD" in _error(invoke(
+        runner, "import", str(example / "searches" / "scopus.ris"), "-d", "Scopus", "--name", "again",
+        "--searched", bad, ok=False))
+    assert "is not a date written YYYY-MM-DD" in _error(invoke(runner, "update", "start", "--date", bad, ok=False))
+    assert (example / "screenrev.toml").read_text(encoding="utf-8") == manifest
+
+
+def test_runs_of_a_search_are_in_date_order_and_numbered_from_the_first(runner: CliRunner, example: Path,
+                                                                         tmp_path: Path) -> None:
+    assert "before the version's latest search (2019-11-15)" in _error(
+        invoke(runner, "update", "start", "--date", "2019-11-01", ok=False))
+    invoke(runner, "update", "start", "--date", "2019-12-01")
+    download = tmp_path / "scopus.ris"
+    shutil.copyfile(example / "searches" / "scopus.ris", download)
+    assert "before the search's latest run (2019-10-01)" in _error(
+        invoke(runner, "import", str(download), "--update", "scopus", "--searched", "2019-09-01", ok=False))
+    invoke(runner, "import", str(download), "--update", "scopus", "--searched", "2020-06-01")
+    # a run of the second run is the third run of the search
+    invoke(runner, "import", str(download), "--update", "scopus-run2", "--searched", "2021-06-01")
+    runs = {s["search"]: s for s in json.loads(invoke(runner, "sources", "--json").stdout)["searches"]}
+    assert runs["scopus-run3"]["update_of"] == "scopus" and "scopus-run2-run2" not in runs
+
+
+def test_the_same_paper_sent_by_two_people_is_two_records(runner: CliRunner, example: Path) -> None:
+    paper = ("--title", "A report on peer support", "--author", "Smith, J.", "--year", "2018", "--doi",
+             "10.1234/peer.2018.7")
+    invoke(runner, "add", *paper, "--source", "Expert A")
+    invoke(runner, "add", *paper, "--source", "Expert B")
+    assert "was added already" in _error(invoke(runner, "add", *paper, "--source", "Expert B", ok=False))
+    searches = {s["search"]: s for s in json.loads(invoke(runner, "sources", "--json").stdout)["searches"]}
+    assert {"added-a-report-on-peer-support", "added-a-report-on-peer-support-2"} <= set(searches)
+    flow = json.loads(invoke(runner, "flow", "--json").stdout)
+    # the example's own record from its advisory group, and these two: one paper, found twice
+    assert flow["other_results"] == 1 + 2 and flow["other_duplicates"] == 1 + 1
+
+
+def test_a_file_imported_already_is_not_given_another_database_silently(runner: CliRunner, example: Path) -> None:
+    assert "imported already, as search 'scopus' of 'Scopus', not 'Embase'" in _error(
+        invoke(runner, "import", str(example / "searches" / "scopus.ris"), "-d", "Embase", ok=False))

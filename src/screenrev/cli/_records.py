@@ -153,6 +153,7 @@ def add(
 
     from ..records.formats.ris import write
     from ..records.record import slug
+    from ..errors import ScreenrevError
     from ..records.stage import import_files
 
     if not title.strip():
@@ -163,13 +164,25 @@ def add(
     record = {"title": title.strip(), "authors": [a.strip() for a in author or [] if a.strip()], "year": year,
               "journal": journal, "volume": volume, "issue": issue, "pages": pages, "doi": doi,
               "url": [url] if url else [], "abstract": abstract, "publication_type": [type.strip().upper()]}
-    search_name = name or f"added-{slug(title)[:40].strip('-')}"
+    taken = {search.name for search in review.searches()} | {
+        Path(search.file).stem for search in review.searches()}
+    if name and name in taken:
+        raise typer.BadParameter(f"a search named {name!r} exists already: give another name", param_hint="--name")
+    # two experts may send the same paper: each is a record of its own, the next name free
+    base = name or f"added-{slug(title)[:40].strip('-')}"
+    search_name = next(candidate for candidate in (base if n == 1 else f"{base}-{n}" for n in range(1, len(taken) + 2))
+                       if candidate not in taken)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{search_name}.ris"
+        # where it came from, in the file too: the same paper sent by two people is two records
+        record["note"] = f"Added by hand from {source.strip()}" + (f", {searched}" if searched else "")
         with path.open("w", encoding="utf-8", newline="\n") as handle:
-            write([record], handle)
+            write([record], handle, extra_tags={"note": "N1"})
         results = import_files(review, [path], database=source.strip(), method=method, searched=searched,
                                name=search_name)
+    if results[0].status == "unchanged":
+        raise ScreenrevError(f"this record, from {source.strip()!r}, was added already: search "
+                             f"{results[0].search!r}")
     console.info(f"Added the record as search {results[0].search!r} ({method}: {source.strip()}), "
                  f"file {review.search(results[0].search).file}")
 

@@ -18,7 +18,7 @@ from datetime import date
 from ..errors import ManifestError, ScreenrevError
 from ..review import spreadsheet
 from ..review.atomic import atomic_text
-from ..review.folder import Review
+from ..review.folder import Review, iso_date
 from .files import PREVIOUS_FILE
 
 
@@ -72,6 +72,12 @@ def start_update(review: Review, included: Mapping[str, str], *, when: str | Non
     searches = [search.name for search in review.searches()]
     if not searches:
         raise ScreenrevError("the review has no searches yet: there is no earlier version to update")
+    if when:
+        iso_date(when, "--date")
+        latest = max((search.searched for search in review.searches()), default="")
+        if latest and when < latest:
+            raise ScreenrevError(f"--date {when} is before the version's latest search ({latest}): the version "
+                                 "ends after its searches")
     earlier = review.section("previous_version")
     version = int(earlier.get("version", 0)) + 1 if earlier else 1
     review.decisions_dir.mkdir(parents=True, exist_ok=True)

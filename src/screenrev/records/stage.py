@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import InputError, ScreenrevError, SearchConflictError
 from ..review.atomic import folder_lock, pending, umask
-from ..review.folder import METHODS, SEARCHES_DIR, Review, Search
+from ..review.folder import METHODS, SEARCHES_DIR, Review, Search, iso_date
 from .formats import registry
 from .parse import ParsedFile, bulk, check_start, read_export, sha256_of, sha256_of_file
 from .record import slug
@@ -83,12 +83,19 @@ def import_files(
     """
     if name and len(paths) > 1:
         raise ScreenrevError("--name applies to one file; import the files one at a time")
+    iso_date(searched, "--searched")
     if update_of:
         earlier = review.search(update_of)
         if earlier is None:
             raise ScreenrevError(f"--update {update_of}: no search has this name (see 'screenrev sources')")
+        while earlier.update_of:  # a run of a run is a run of the first search
+            update_of, earlier = earlier.update_of, review.search(earlier.update_of)
         if len(paths) > 1:
             raise ScreenrevError("--update runs one search again: import its new export on its own")
+        latest = max((s.searched for s in review.searches() if update_of in (s.name, s.update_of)), default="")
+        if searched and latest and searched < latest:
+            raise ScreenrevError(f"--searched {searched} is before the search's latest run ({latest}): a run "
+                                 "again is later than the runs it repeats")
         # the same source, platform and method as the run it repeats
         database, interface, method = database or earlier.database, interface or earlier.interface, earlier.method
         if not name:
@@ -131,13 +138,16 @@ def import_files(
             previous = existing.get(search_name)
             if sizes is None or len(held[0]) in sizes:
                 hashed = _done(sha256_of(held[0]))
-                if previous is not None and previous.sha256 == hashed.result():
-                    planned.append(_Planned(path, previous, None, "unchanged"))
-                    continue
+                same = previous if previous is not None and previous.sha256 == hashed.result() else None
                 if previous is None and hashed.result() in by_sha and not update_of:
                     # (a search run again may return the very same file: that run is still a
                     # run, with its own date, and its records are found again, not new)
-                    planned.append(_Planned(path, by_sha[hashed.result()], None, "unchanged"))
+                    same = by_sha[hashed.result()]
+                if same is not None:
+                    if database.strip() and database.strip() != same.database:
+                        raise SearchConflictError(f"{path}: this file is imported already, as search {same.name!r} "
+                                                  f"of {same.database!r}, not {database.strip()!r}")
+                    planned.append(_Planned(path, same, None, "unchanged"))
                     continue
             else:
                 # No file already imported has this size, so this one is new: it is hashed

@@ -393,6 +393,21 @@ class Review:
         return self.inside(f"[[searches]] {search.name!r} file", search.file)
 
 
+def iso_date(value: str, what: str) -> str:
+    """``value`` when it is a date written YYYY-MM-DD (or empty); else a one-line error naming
+    ``what`` (an option): dates go into the PRISMA-S report and order a review's runs."""
+    from datetime import date
+
+    if value:
+        try:
+            if len(value) != 10:
+                raise ValueError
+            date.fromisoformat(value)
+        except ValueError:
+            raise ScreenrevError(f"{what} {value!r} is not a date written YYYY-MM-DD") from None
+    return value
+
+
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _TEXT_FIELDS = ("name", "file", "database", "format", "encoding", "interface", "searched", "decode_as", "method",
                 "strategy", "strategy_file", "limits", "peer_review", "update_of")

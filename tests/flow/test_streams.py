@@ -138,3 +138,13 @@ def test_the_same_paper_sent_by_two_people_is_two_records(runner: CliRunner, exa
 def test_a_file_imported_already_is_not_given_another_database_silently(runner: CliRunner, example: Path) -> None:
     assert "imported already, as search 'scopus' of 'Scopus', not 'Embase'" in _error(
         invoke(runner, "import", str(example / "searches" / "scopus.ris"), "-d", "Embase", ok=False))
+
+
+def test_the_prisma2020_template_says_what_it_cannot_show(runner: CliRunner, example: Path, tmp_path: Path) -> None:
+    result = invoke(runner, "flow", "--csv", str(tmp_path / "prisma.csv"))
+    warned = [line for line in result.stderr.splitlines() if "PRISMA2020 template has no row" in line]
+    # the example's other-methods column: 1 record from its advisory group (a duplicate), 5 excluded at
+    # title/abstract; the template goes from records identified straight to reports sought
+    assert len(warned) == 1
+    assert ("1 identified from other sources" in warned[0] and "1 found already (duplicates)" in warned[0]
+            and "5 excluded at title/abstract" in warned[0])

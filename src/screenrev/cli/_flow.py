@@ -46,12 +46,14 @@ def _audit_json(report: "FlowReport") -> dict | None:
 
 def _write_outputs(report: "FlowReport", csv_out: Optional[Path], diagram: Optional[Path]) -> None:
     if csv_out is not None:
-        from ..flow.template import write_template
+        from ..flow.template import omitted, write_template
 
         csv_out.parent.mkdir(parents=True, exist_ok=True)
         with atomic_text(csv_out) as out:
             write_template(report.flow, out)
         console.info(f"Wrote the PRISMA2020 template CSV to {csv_out}")
+        if omitted(report.flow):
+            console.warning(omitted(report.flow))
     if diagram is not None:
         from ..flow.diagram import draw
 

@@ -120,6 +120,24 @@ def template_values(flow: Flow) -> dict[str, str]:
     return values
 
 
+def omitted(flow: Flow) -> str:
+    """What the template has no row for, in one sentence ('' when nothing): the records of
+    other methods that are neither a website's, an organisation's nor citation searching's,
+    and the records of the other-methods column screenrev screens before retrieval. The
+    template's other-methods column goes from records identified to reports sought."""
+    parts = [(flow.other_results, "identified from other sources (experts, an advisory group…)"),
+             (flow.other_duplicates, "found already (duplicates)"),
+             (flow.other_excluded_automatic, "marked ineligible by the rules"),
+             (flow.other_records_excluded, "excluded at title/abstract"),
+             (flow.other_records_unscreened + flow.other_records_awaiting, "not screened")]
+    listed = "; ".join(f"{n:,} {what}" for n, what in parts if n)
+    if not listed:
+        return ""
+    return (f"the PRISMA2020 template has no row for these records of the other-methods column: {listed}; "
+            "its numbers there will not add up unless the diagram is edited ('screenrev flow --diagram' draws "
+            "every box)")
+
+
 def write_template(flow: Flow, out: TextIO) -> None:
     """Write the flow in the PRISMA2020 template's CSV format."""
     values = template_values(flow)

@@ -18,7 +18,7 @@ echo "== Importing the same export again changes nothing"
 "$screenrev" import searches/scopus.ris --database Scopus
 
 echo "== Duplicates within and across searches (marked, never deleted)"
-"$screenrev" dedup --review decisions/duplicates-to-check.csv
+"$screenrev" dedup --review decisions/duplicates.csv
 
 echo "== Every record with its key, provenance and cluster"
 "$screenrev" export records --format csv --out records.csv

@@ -149,7 +149,7 @@ def _pairs_warnings(workspace) -> list[str]:
     if not pairs:
         return []
     return [f"{pairs:,} uncertain duplicate pair(s) have no decision and are counted as different records: "
-            "write the review queue with 'screenrev dedup --review decisions/duplicates-to-check.csv' and mark "
+            "write the review queue with 'screenrev dedup --review decisions/duplicates.csv' and mark "
             "each pair same or different"]
 
 

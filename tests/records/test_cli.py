@@ -350,6 +350,7 @@ def test_a_workspace_stored_by_other_reading_code_is_read_again(runner: CliRunne
     (lambda text: text.replace('name = "proquest"', 'name = "proquest"\nupdate_of = "scopus"'),
      "update_of 'scopus' names no search"),
     (lambda text: text.replace("records = 6", "records = 5", 1), "now reads as 6 records but screenrev.toml records 5"),
+    (lambda text: "", "has no [review] table"),
 ])
 def test_a_manifest_edited_wrongly_is_one_line_not_records_lost(runner: CliRunner, review_dir: Path, edit,
                                                                 said: str) -> None:

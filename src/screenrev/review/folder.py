@@ -212,6 +212,10 @@ class Review:
             raise ManifestError(str(exc).split(" at line")[0], path=self.manifest_path, line=exc.line) from None
         except UnicodeDecodeError:
             raise ManifestError("not UTF-8 text", path=self.manifest_path) from None
+        if not isinstance(document.get("review"), dict):
+            # an emptied or foreign file: every count would be zero, every decision unknown
+            raise ManifestError("has no [review] table: is it this review's manifest? (restore it from version "
+                                "control, or start one with 'screenrev init')", path=self.manifest_path)
         return document
 
     @property

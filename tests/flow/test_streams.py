@@ -148,3 +148,15 @@ def test_the_prisma2020_template_says_what_it_cannot_show(runner: CliRunner, exa
     assert len(warned) == 1
     assert ("1 identified from other sources" in warned[0] and "1 found already (duplicates)" in warned[0]
             and "5 excluded at title/abstract" in warned[0])
+
+
+def test_a_run_in_another_format_than_the_search_it_repeats_is_said_to_be_one(runner: CliRunner,
+                                                                              example: Path) -> None:
+    from ..conftest import DATA
+
+    table = DATA / "screening" / "nagtegaal_2019_first200.csv"  # a table export, not the RIS of the first run
+    said = _error(invoke(runner, "import", str(table), "--update", "scopus", "--searched", "2020-06-01", ok=False))
+    assert "a table export, where the search 'scopus' it runs again is a ris export of Scopus" in said
+    assert "scopus-run2" not in (example / "screenrev.toml").read_text(encoding="utf-8")
+    invoke(runner, "import", str(table), "--update", "scopus", "--searched", "2020-06-01", "--format", "table")
+    assert "scopus-run2" in (example / "screenrev.toml").read_text(encoding="utf-8")

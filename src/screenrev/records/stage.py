@@ -163,6 +163,11 @@ def import_files(
                 split=split_reading(review, search_name, source, processes),
             )
             parsed.sha256 = sha = hashed.result()
+            if update_of and not format and parsed.format != earlier.format:
+                # a run's export in another format is often another database's file
+                raise ScreenrevError(f"{path}: a {parsed.format} export, where the search {update_of!r} it runs "
+                                     f"again is a {earlier.format} export of {earlier.database}; if it is that "
+                                     f"search run again, pass --format {parsed.format}")
             target = _target_file(review, path, previous, search_name if update_of else "")
             search = Search(
                 name=search_name,

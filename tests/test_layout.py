@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "screenrev"
 #: The stages, lowest first: a module may import its own stage and the ones before it.
 STAGES = ("review", "records", "dedup", "rules", "decisions", "rank", "flow")
 #: Shared by every stage; they import no stage and no command.
-SHARED = ("errors", "console", "forked")
+SHARED = ("errors", "console", "forked", "fingerprint")
 #: The command line and the entry points sit above every stage.
 TOP = ("cli", "__main__")
 

@@ -151,9 +151,9 @@ def add(
     """Add one record typed by hand (an expert's suggestion, a report an organisation sent) as a search of its own."""
     import tempfile
 
+    from ..errors import ScreenrevError
     from ..records.formats.ris import write
     from ..records.record import slug
-    from ..errors import ScreenrevError
     from ..records.stage import import_files
 
     if not title.strip():
@@ -164,8 +164,7 @@ def add(
     record = {"title": title.strip(), "authors": [a.strip() for a in author or [] if a.strip()], "year": year,
               "journal": journal, "volume": volume, "issue": issue, "pages": pages, "doi": doi,
               "url": [url] if url else [], "abstract": abstract, "publication_type": [type.strip().upper()]}
-    taken = {search.name for search in review.searches()} | {
-        Path(search.file).stem for search in review.searches()}
+    taken = {name for search in review.searches() for name in (search.name, Path(search.file).stem)}
     if name and name in taken:
         raise typer.BadParameter(f"a search named {name!r} exists already: give another name", param_hint="--name")
     # two experts may send the same paper: each is a record of its own, the next name free

@@ -334,17 +334,36 @@ def audit(sample: Sample, decisions: list[Decision], rules: SettlementRules, *, 
     return Audit(results, wrongly | disputed, len(disputed), warnings, sample)
 
 
-def review_audit(review: Review, workspace, decisions: list[Decision], rules: SettlementRules,
-                 primary_of: Mapping[str, str], *, leave_out: frozenset[str] = frozenset()) -> Audit | None:
-    """The audit of a review's rules as its files hold it (None when no sample was drawn).
+@dataclass(frozen=True)
+class _Inputs:
+    """What an audit is measured from besides the decisions, read once."""
 
-    ``leave_out``: records not counted (an updated review's earlier version, whose audit is
-    that version's): the audit of the others, None when none of them was sampled.
-    """
+    sample: Sample
+    excluded: dict[str, list[str]]
+    labels: dict[str, str]
+    protocol_sha256: str | None
+
+
+def _inputs(review: Review, workspace, primary_of: Mapping[str, str]) -> _Inputs | None:
     sample = read_sample(review, primary_of)
     if sample is None:
         return None
-    excluded = first_exclusions(workspace)
+    labels: dict[str, str] = {}
+    sha = None
+    if review.protocol_path.is_file():
+        from ..rules.protocol import load_protocol
+
+        protocol = load_protocol(review.protocol_path)
+        labels = {c.id: c.label for c in protocol.criteria}
+        sha = hashlib.sha256(review.protocol_path.read_bytes()).hexdigest()
+    return _Inputs(sample, first_exclusions(workspace), labels, sha)
+
+
+def _measured(inputs: _Inputs, decisions: list[Decision], rules: SettlementRules, primary_of: Mapping[str, str],
+              leave_out: frozenset[str] = frozenset()) -> Audit | None:
+    """The audit of ``inputs``, less the records ``leave_out`` (None when none of the others
+    was sampled)."""
+    sample, excluded = inputs.sample, inputs.excluded
     if leave_out:
         def ours(key: str) -> bool:
             return key not in leave_out and primary_of.get(key, key) not in leave_out
@@ -355,15 +374,15 @@ def review_audit(review: Review, workspace, decisions: list[Decision], rules: Se
         sample = replace(sample, records=records)
         decisions = [d for d in decisions if ours(d.key)]
         excluded = {criterion: [key for key in keys if ours(key)] for criterion, keys in excluded.items()}
-    labels: dict[str, str] = {}
-    sha = None
-    if review.protocol_path.is_file():
-        from ..rules.protocol import load_protocol
+    return audit(sample, decisions, rules, excluded=excluded, labels=inputs.labels,
+                 protocol_sha256=inputs.protocol_sha256)
 
-        protocol = load_protocol(review.protocol_path)
-        labels = {c.id: c.label for c in protocol.criteria}
-        sha = hashlib.sha256(review.protocol_path.read_bytes()).hexdigest()
-    return audit(sample, decisions, rules, excluded=excluded, labels=labels, protocol_sha256=sha)
+
+def review_audit(review: Review, workspace, decisions: list[Decision], rules: SettlementRules,
+                 primary_of: Mapping[str, str]) -> Audit | None:
+    """The audit of a review's rules as its files hold it (None when no sample was drawn)."""
+    inputs = _inputs(review, workspace, primary_of)
+    return None if inputs is None else _measured(inputs, decisions, rules, primary_of)
 
 
 def rule_exclusions(review: Review, workspace, log, *,
@@ -374,10 +393,11 @@ def rule_exclusions(review: Review, workspace, log, *,
     version: the audit returned is then this version's (None when it has none), while a
     record the earlier audit sent back to screening stays there."""
     excluded = workspace.rule_exclusions()
-    found = review_audit(review, workspace, log.decisions, log.rules, log.primary_of)
-    if found is None:
+    inputs = _inputs(review, workspace, log.primary_of)
+    if inputs is None:
         return excluded, None
+    found = _measured(inputs, log.decisions, log.rules, log.primary_of)
     kept = {key: label for key, label in excluded.items() if key not in found.reinstated}
     if earlier:
-        found = review_audit(review, workspace, log.decisions, log.rules, log.primary_of, leave_out=earlier)
+        found = _measured(inputs, log.decisions, log.rules, log.primary_of, earlier)
     return kept, found

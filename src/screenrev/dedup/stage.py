@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..errors import InputError
+from ..fingerprint import code_fingerprint
 from ..records.record import FIELDS, LIST_FIELDS
 from ..records.workspace import Workspace
 from ..review import spreadsheet
@@ -240,8 +241,7 @@ def dedup_inputs(review: Review, workspace: Workspace) -> str:
     duplicate-pair decision file, and the version of the matcher (its code, read as bytes
     so that the matcher need not be loaded)."""
     digest = hashlib.sha256(f"screenrev {__version__}\n".encode())
-    for name in MATCHER_MODULES:
-        digest.update(hashlib.sha256(Path(__file__).with_name(name).read_bytes()).digest())
+    digest.update(f"matcher {code_fingerprint(Path(__file__).parent, MATCHER_MODULES)}\n".encode())
     for name, sha256 in sorted(workspace.stored_searches().items()):
         digest.update(f"search {name} {sha256}\n".encode())
     for path in decision_files(review.decisions_dir):

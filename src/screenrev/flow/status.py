@@ -7,7 +7,7 @@ never of decision rows: two reviewers deciding one record is one record screened
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..decisions.files import FULL_TEXT, TITLE_ABSTRACT
 from ..decisions.fulltext import report_files
@@ -126,7 +126,7 @@ def review_status(review: Review, workspace: Workspace, *, recomputed: list[str]
         next_steps=[],
     )
     problems = _report_problems(review, log)
-    status = ReviewStatus(**{**status.__dict__, "warnings": [str(problem) for problem in problems]})
+    status = replace(status, warnings=[str(problem) for problem in problems])
     return _with_next_steps(status, review, problems)
 
 
@@ -166,7 +166,7 @@ def _with_next_steps(status: ReviewStatus, review: Review, problems: list[InputE
             steps.append("screenrev flow --check   (compare the counts with [expected] in screenrev.toml)")
         else:
             steps.append("screenrev flow --diagram prisma-flow.svg   (every record is decided: draw the flow)")
-    return ReviewStatus(**{**status.__dict__, "next_steps": steps})
+    return replace(status, next_steps=steps)
 
 
 def _review_step(stage: StageStatus, command: str, noun: str, done: str) -> list[str]:

@@ -6,7 +6,6 @@ again re-imports every search from ``searches/`` and gives the same rows, byte f
 
 from __future__ import annotations
 
-import hashlib
 import json
 import operator
 import sqlite3
@@ -17,6 +16,7 @@ from pathlib import Path
 import orjson
 
 from ..errors import InputError
+from ..fingerprint import code_fingerprint, modules
 from ..forked import processes_for
 from ..review.atomic import folder_lock, left_pending
 from ..review.folder import SEARCHES_DIR, Review, Search
@@ -26,21 +26,17 @@ from .record import FIELDS, LIST_FIELDS, identity, record_key
 
 SCHEMA_VERSION = "4"
 #: Modules of records/ that only write records out: their code does not change what is stored.
-_WRITERS = frozenset({"export.py", "searchreport.py"})
+_WRITERS = ("export.py", "searchreport.py")
 
 
 @cache
 def reader_version() -> str:
     """The schema, and a fingerprint of the code that reads exports into stored rows (the
-    modules of records/ and records/formats/, read as bytes): a workspace stored by other
-    code is read again, so that a mended parser mends every review it opens, not only the
-    searches imported after it."""
-    digest = hashlib.sha256(SCHEMA_VERSION.encode())
+    modules of records/ and records/formats/): a workspace stored by other code is read
+    again, so that a mended parser mends every review it opens, not only the searches
+    imported after it."""
     here = Path(__file__).parent
-    for path in sorted([*here.glob("*.py"), *(here / "formats").glob("*.py")]):
-        if path.name not in _WRITERS:
-            digest.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes())
-    return f"{SCHEMA_VERSION}:{digest.hexdigest()[:16]}"
+    return f"{SCHEMA_VERSION}:{code_fingerprint(here, modules(here, subfolders=['formats'], leave_out=_WRITERS))}"
 
 DB_FILE = "workspace.sqlite"
 
@@ -267,17 +263,17 @@ class Workspace:
 
     def sync(self, *, on_rebuild: Callable[[Search], None] | None = None, check_exports: bool = True) -> None:
         """Re-import searches the workspace lacks or holds stale; drop ones gone from the manifest."""
-        stored = self.stored_searches()
         # a count the manifest gives that is not the stored one (edited by hand) is checked
         # against the file again, not taken on trust
-        counts = dict(self.db.execute("SELECT name, records FROM searches"))
+        stored = {name: (sha256, records) for name, sha256, records in
+                  self.db.execute("SELECT name, sha256, records FROM searches")}
         wanted = {search.name: search for search in self.review.searches()}
         for name in stored.keys() - wanted.keys():
             self.remove(name)
         seen = self._file_stats()
         checked = dict(seen)
         for search in wanted.values():
-            if stored.get(search.name) == search.sha256 and counts.get(search.name) == search.records:
+            if stored.get(search.name) == (search.sha256, search.records):
                 if check_exports:
                     checked[search.name] = self._unchanged(search, seen.get(search.name))
                 continue

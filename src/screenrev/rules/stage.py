@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from .. import forked
 from ..errors import ProtocolError
+from ..fingerprint import code_fingerprint
 from ..records.parse import bulk
 from ..records.workspace import Workspace
 from ..review.folder import Review
@@ -122,13 +122,9 @@ def uses_language(protocol: Protocol) -> bool:
 RULES_MODULES = ("engine.py", "doctypes.py", "language.py", "terms.py", "spelling.py", "protocol.py", "yamldata.py")
 
 
-@functools.cache
 def rules_code() -> str:
-    """A fingerprint of the rules' code (its modules read as bytes)."""
-    digest = hashlib.sha256()
-    for name in RULES_MODULES:
-        digest.update(hashlib.sha256(Path(__file__).with_name(name).read_bytes()).digest())
-    return digest.hexdigest()[:16]
+    """A fingerprint of the rules' code."""
+    return code_fingerprint(Path(__file__).parent, RULES_MODULES)
 
 
 def applied_version(protocol_sha256: str) -> str:
